@@ -1,0 +1,14 @@
+//! caidan (菜单): a static site generator for trade-union lecture menus, brand matrices and news.
+//!
+//! The pipeline is visible in the modules: [`load`] reads the disk, [`resolve`] types and links
+//! the entries, [`render`] turns them into pages, [`write`] puts them on disk atomically;
+//! [`build`] drives the stages and [`cli`] is the command line. See ARCHITECTURE.md.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod load;
+pub mod render;
+pub mod resolve;
+pub mod write;

@@ -1,0 +1,86 @@
+//! Machine-readable outputs: the Atom feed of news, sitemap.xml, robots.txt, and the JSON
+//! catalogs of lectures and lecturers for other apps (WeChat mini-programs, union portals).
+
+use super::context::Cards;
+use super::highlight::escape;
+use crate::resolve::urls::encode_path;
+use crate::resolve::{Kind, Site};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+const FEED_ENTRIES: usize = 20;
+
+/// `atom.xml`: the latest news, newest first.
+pub fn atom(site: &Site, cards: &Cards) -> String {
+    let config = &site.config;
+    let news: Vec<usize> = site.section("news").map(|s| s.pages.iter().take(FEED_ENTRIES).copied().collect()).unwrap_or_default();
+    let updated = news.iter().filter_map(|&i| site.entries[i].date).max().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n",
+        escape(&config.language),
+        escape(&config.title),
+        escape(&encode_path(&config.base_url)),
+        escape(&encode_path(&config.permalink("atom.xml"))),
+        escape(&encode_path(&config.base_url)),
+    );
+    for i in news {
+        let e = &site.entries[i];
+        let card = &cards.cards[i];
+        let link = encode_path(&config.permalink(&e.path));
+        let date = e.date.map(|d| d.rfc3339()).unwrap_or_else(|| updated.clone());
+        let summary = card.get("summary").and_then(Value::as_str).unwrap_or("");
+        let _ = write!(
+            out,
+            "  <entry>\n    <title>{}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <id>{}</id>\n    <published>{date}</published>\n    <updated>{date}</updated>\n",
+            escape(&e.title),
+            escape(&link),
+            escape(&link),
+        );
+        if let crate::resolve::Data::News(n) = &e.data {
+            for name in n.reporters.iter().chain(&n.correspondents) {
+                let _ = writeln!(out, "    <author><name>{}</name></author>", escape(name));
+            }
+            if n.reporters.is_empty() && n.correspondents.is_empty() {
+                let _ = writeln!(out, "    <author><name>{}</name></author>", escape(n.source.as_deref().unwrap_or(&config.title)));
+            }
+        }
+        let _ = write!(out, "    <summary>{}</summary>\n  </entry>\n", escape(summary));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// `sitemap.xml` of the given page paths (with their dates where known).
+pub fn sitemap(site: &Site, pages: &[(String, Option<String>)]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (path, lastmod) in pages {
+        let _ = write!(out, "  <url><loc>{}</loc>", escape(&encode_path(&site.config.permalink(path))));
+        if let Some(d) = lastmod {
+            let _ = write!(out, "<lastmod>{d}</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+pub fn robots(site: &Site) -> String {
+    format!("User-agent: *\nAllow: /\nSitemap: {}\n", encode_path(&site.config.permalink("sitemap.xml")))
+}
+
+/// `lectures.json` / `lecturers.json`: the cards, with absolute URLs, no HTML.
+pub fn catalog(site: &Site, cards: &Cards, kind: Kind) -> String {
+    let items: Vec<Value> = site.of_kind(kind).map(|i| cards.cards[i].clone()).collect();
+    let value = json!({
+        "site": site.config.title,
+        "base_url": site.config.base_url,
+        "booking": site.config.booking,
+        "count": items.len(),
+        "items": items,
+    });
+    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    out.push('\n');
+    out
+}

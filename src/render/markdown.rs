@@ -1,0 +1,240 @@
+//! Markdown → HTML, plain text and a table of contents, in one pass over pulldown-cmark's events.
+//!
+//! [`options`] is the one place that decides which extensions an editor gets. Chinese needs two
+//! fixes over plain CommonMark: a soft line break between two Han characters is dropped (not
+//! rendered as a space: editors wrap lines mid-sentence), and heading ids keep Chinese characters.
+
+use super::highlight;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+
+/// What the rest of the pipeline needs from a body.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// The text a reader sees, block by block on its own line.
+    pub text: String,
+    pub toc: Vec<Heading>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// The extensions every page gets: tables, footnotes, strikethrough, task lists, `{#id}`.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `markdown`. Relative links and images are rewritten against `base` (the URL of the
+/// folder the file's assets are published in, ending in `/`), so they work from a pretty URL.
+pub fn render(markdown: &str, base: &str) -> Rendered {
+    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut text = String::with_capacity(markdown.len());
+    let mut toc = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                // Gather the heading's inline events to name it.
+                let end = events[i..].iter().position(|e| matches!(e, Event::End(TagEnd::Heading(_)))).map_or(events.len(), |p| i + p);
+                let title: String = events[i + 1..end]
+                    .iter()
+                    .filter_map(|e| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                let id = unique_id(id.as_deref().map_or_else(|| slugify(&title), str::to_string), &mut ids);
+                toc.push(Heading {
+                    level: heading_level(*level),
+                    id: id.clone(),
+                    title: title.clone(),
+                });
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(id)),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+                push_text(&mut text, &title);
+                for e in &events[i + 1..end] {
+                    out.push(e.clone());
+                }
+                if end < events.len() {
+                    out.push(events[end].clone());
+                }
+                text.push('\n');
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let end = events[i..].iter().position(|e| matches!(e, Event::End(TagEnd::CodeBlock))).map_or(events.len(), |p| i + p);
+                let code: String = events[i + 1..end]
+                    .iter()
+                    .filter_map(|e| match e {
+                        Event::Text(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                out.push(Event::Html(CowStr::from(highlight::code_block(&code, &lang))));
+                text.push_str(&code);
+                text.push('\n');
+                i = end + 1;
+                continue;
+            }
+            Event::SoftBreak => {
+                let before = out.iter().rev().find_map(last_char);
+                let after = events[i + 1..].iter().find_map(first_char);
+                if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+                    // Dropped: a line wrapped inside a Chinese sentence is not a word gap.
+                } else {
+                    out.push(Event::SoftBreak);
+                    text.push(' ');
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                out.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: rebase(dest_url, base),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: rebase(dest_url, base),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            e @ (Event::Text(t) | Event::Code(t)) => {
+                push_text(&mut text, t);
+                out.push(e.clone());
+            }
+            e @ (Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) | Event::HardBreak) => {
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                out.push(e.clone());
+            }
+            e => out.push(e.clone()),
+        }
+        i += 1;
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    Rendered {
+        html,
+        text: text.trim_end().to_string(),
+        toc,
+    }
+}
+
+fn push_text(text: &mut String, t: &str) {
+    text.push_str(t);
+}
+
+fn last_char(e: &Event) -> Option<char> {
+    match e {
+        Event::Text(t) | Event::Code(t) => t.chars().last(),
+        _ => None,
+    }
+}
+
+fn first_char(e: &Event) -> Option<char> {
+    match e {
+        Event::Text(t) | Event::Code(t) => t.chars().next(),
+        Event::SoftBreak | Event::HardBreak => Some('\n'),
+        _ => None,
+    }
+}
+
+/// Han, kana, CJK punctuation and full-width forms: characters that are never separated by
+/// spaces in Chinese text.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F | 0x31A0..=0x31FF |
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF |
+        0x20000..=0x2FA1F)
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// A heading's id: letters, digits and Han characters kept, everything else folded to `-`.
+pub fn slugify(title: &str) -> String {
+    let mut id = String::new();
+    for c in title.trim().chars() {
+        if c.is_alphanumeric() {
+            id.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !id.ends_with('-') && !id.is_empty() {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-').to_string();
+    if id.is_empty() { "section".to_string() } else { id }
+}
+
+fn unique_id(id: String, seen: &mut HashMap<String, usize>) -> String {
+    let n = seen.entry(id.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 { id } else { format!("{id}-{}", *n - 1) }
+}
+
+/// A relative link or image (`photo.png`, `../x/`) resolved against `base`; absolute URLs,
+/// root paths, anchors and `mailto:`/`tel:` are left alone.
+fn rebase<'a>(dest: &CowStr<'a>, base: &str) -> CowStr<'a> {
+    let d = dest.as_ref();
+    let has_scheme = d.split_once(':').is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+    if d.is_empty() || d.starts_with('/') || d.starts_with('#') || d.starts_with('?') || has_scheme || base.is_empty() {
+        return dest.clone();
+    }
+    CowStr::from(format!("{base}{d}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soft_break_between_han_is_dropped() {
+        let r = render("职工群众可以\n点单，\nPLC and\nVR 课程", "");
+        assert!(r.html.contains("职工群众可以点单，PLC and\nVR"), "{}", r.html);
+        assert!(r.text.starts_with("职工群众可以点单，PLC and VR"), "{}", r.text);
+    }
+
+    #[test]
+    fn chinese_headings_get_chinese_ids() {
+        let r = render("## 宣讲提纲\n\n## 宣讲提纲\n\n### Step 1: 安全\n", "");
+        assert!(r.html.contains(r#"<h2 id="宣讲提纲">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="宣讲提纲-1">"#), "{}", r.html);
+        assert_eq!(r.toc[2].id, "step-1-安全");
+    }
+
+    #[test]
+    fn relative_images_are_rebased_to_the_asset_folder() {
+        let r = render("![图](photo.png) [站内](/x/) [外](https://a.org/)", "/gonghui/news/");
+        assert!(r.html.contains(r#"src="/gonghui/news/photo.png""#), "{}", r.html);
+        assert!(r.html.contains(r#"href="/x/""#));
+    }
+}

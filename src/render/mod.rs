@@ -1,0 +1,155 @@
+//! Render: the typed site → every output file, in memory. Pure: it reads no file (the theme is
+//! already loaded) and writes none.
+//!
+//! Markdown is rendered once per entry (in parallel), cards are built once, then every page of
+//! the plan is rendered through Tera in parallel. Template problems are diagnostics that point
+//! into the template file.
+
+pub mod context;
+pub mod feeds;
+pub mod highlight;
+pub mod markdown;
+pub mod pages;
+pub mod templates;
+pub mod text;
+
+use crate::diagnostics::Diagnostics;
+use crate::load::theme::{StaticData, Theme};
+use crate::resolve::{Kind, Site};
+use markdown::Rendered;
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// Everything a build writes.
+#[derive(Default)]
+pub struct Output {
+    pub files: Vec<OutFile>,
+    pub copies: Vec<CopyFile>,
+}
+
+/// A generated file: its path in the output (`/`-separated) and bytes.
+pub struct OutFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file copied as is.
+pub struct CopyFile {
+    pub dest: String,
+    pub source: CopySource,
+}
+
+pub enum CopySource {
+    Disk(PathBuf),
+    Embedded(&'static [u8]),
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Rendering for `caidan serve` (templates see `serve = true`).
+    pub serve: bool,
+}
+
+/// Renders the whole site.
+pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, Diagnostics) {
+    let config = &site.config;
+    let engine = match templates::Engine::new(theme, &config.base_path) {
+        Ok(e) => e,
+        Err(d) => return (None, d),
+    };
+    let mut diagnostics = pages::check_templates(site, &engine);
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
+
+    let rendered = render_markdown(site);
+    let cards = context::cards(site, &rendered);
+    let shared = pages::Shared {
+        site,
+        engine: &engine,
+        rendered: &rendered,
+        cards: &cards,
+        site_value: tera::Value::from_serializable(&pages::site_value(site)),
+        serve: options.serve,
+    };
+    let jobs = pages::plan(site);
+    let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
+    let mut output = Output::default();
+    let mut sitemap_pages = Vec::new();
+    for (job, result) in jobs.iter().zip(results) {
+        match result {
+            Ok(page) => {
+                if !matches!(job, pages::Job::NotFound) {
+                    let lastmod = match job {
+                        pages::Job::Entry(i) => site.entries[*i].date.map(|d| d.iso()),
+                        _ => None,
+                    };
+                    sitemap_pages.push((page.path.trim_end_matches("index.html").to_string(), lastmod));
+                }
+                output.files.push(OutFile { path: page.path, bytes: page.html.into_bytes() });
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if diagnostics.has_errors() {
+        // One broken template fails every page that uses it: report each problem once.
+        let mut seen = std::collections::HashSet::new();
+        let unique: Diagnostics = diagnostics.into_iter().filter(|d| seen.insert((d.file.clone(), d.span.clone()))).collect();
+        return (None, unique);
+    }
+
+    let mut add = |path: &str, text: String| output.files.push(OutFile { path: path.to_string(), bytes: text.into_bytes() });
+    add("atom.xml", feeds::atom(site, &cards));
+    add("sitemap.xml", feeds::sitemap(site, &sitemap_pages));
+    add("robots.txt", feeds::robots(site));
+    add("lectures.json", feeds::catalog(site, &cards, Kind::Lecture));
+    add("lecturers.json", feeds::catalog(site, &cards, Kind::Lecturer));
+
+    output.copies = copies(site, theme);
+    (Some(output), diagnostics)
+}
+
+/// Every entry's body as HTML, text and headings, in entry order.
+pub fn render_markdown(site: &Site) -> Vec<Rendered> {
+    site.entries
+        .par_iter()
+        .map(|e| {
+            let base = if e.source.name.ends_with("/index.md") { site.config.url(&e.path) } else { site.config.url(&asset_folder(&e.source.name)) };
+            markdown::render(&e.source.text[e.body.clone()], &base)
+        })
+        .collect()
+}
+
+/// `content/news/2023/x.md` → `news/2023/`: where files beside a plain entry are published.
+fn asset_folder(name: &str) -> String {
+    let rel = name.strip_prefix("content/").unwrap_or(name);
+    match rel.rfind('/') {
+        Some(i) => format!("{}/", &rel[..i]),
+        None => String::new(),
+    }
+}
+
+/// Theme and site static files, content assets, and bundle files beside their pages.
+fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
+    let mut out: Vec<CopyFile> = theme
+        .statics
+        .iter()
+        .map(|s| CopyFile {
+            dest: s.rel.clone(),
+            source: match &s.data {
+                StaticData::Disk(p) => CopySource::Disk(p.clone()),
+                StaticData::Embedded(b) => CopySource::Embedded(b),
+            },
+        })
+        .collect();
+    out.extend(site.assets.iter().map(|(src, dest)| CopyFile { dest: dest.clone(), source: CopySource::Disk(src.clone()) }));
+    for e in &site.entries {
+        for asset in &e.bundle_assets {
+            if let Some(name) = asset.file_name() {
+                out.push(CopyFile { dest: format!("{}{}", e.path, name.to_string_lossy()), source: CopySource::Disk(asset.clone()) });
+            }
+        }
+    }
+    out
+}
+

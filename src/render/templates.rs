@@ -1,0 +1,80 @@
+//! The Tera engine: the theme's templates compiled once per build, and their errors as
+//! diagnostics that point into the template file.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Source, did_you_mean};
+use crate::load::theme::Theme;
+use std::collections::HashMap;
+use tera::{ErrorKind, Kwargs, State, Tera};
+
+pub struct Engine {
+    tera: Tera,
+    /// Template name → its file, for error locations.
+    sources: HashMap<String, Source>,
+}
+
+impl Engine {
+    /// Compiles every template of `theme`; `base_path` is what `url(path=…)` prefixes.
+    pub fn new(theme: &Theme, base_path: &str) -> Result<Engine, Diagnostics> {
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml", ".htm"]);
+        let base = base_path.to_string();
+        tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            Ok(format!("{base}{}", path.trim_start_matches('/')))
+        });
+        let sources: HashMap<String, Source> = theme.templates.iter().map(|t| (t.name.clone(), Source::new(t.origin.clone(), t.text.as_str()))).collect();
+        let mut engine = Engine { tera, sources };
+        let templates: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
+        if let Err(err) = engine.tera.add_raw_templates(templates) {
+            return Err(engine.diagnostic(&err, None).into());
+        }
+        Ok(engine)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.tera.get_template_names().collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// The closest template name, for "did you mean".
+    pub fn suggest(&self, name: &str) -> Option<String> {
+        did_you_mean(name, self.names()).map(str::to_string)
+    }
+
+    /// Renders `name`; a failure names the template's file and line, and the page being built.
+    pub fn render(&self, name: &str, context: &tera::Context, page: &str) -> Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|err| self.diagnostic(&err, Some(page)))
+    }
+
+    fn diagnostic(&self, err: &tera::Error, page: Option<&str>) -> Diagnostic {
+        let while_ = page.map(|p| format!("（生成 {p} 时）")).unwrap_or_default();
+        match err.kind() {
+            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+                let mut d = Diagnostic::error(format!("模板出错{while_}：{}", report.message()));
+                if let Some(source) = self.sources.get(report.filename()) {
+                    let span = report.span();
+                    let index = LineIndex::new(&source.text);
+                    let start = index.offset(&source.text, span.start_line, span.start_col + 1);
+                    let end = if span.end_line == span.start_line { index.offset(&source.text, span.end_line, span.end_col + 1) } else { start };
+                    d = d.at(source, start..end.max(start));
+                } else if !report.filename().is_empty() {
+                    d = d.in_file(report.filename().to_string());
+                }
+                d.help("模板的写法见 Tera 2 文档；模板能用的变量见 themes/README.md")
+            }
+            ErrorKind::TemplateNotFound(name) | ErrorKind::MissingParent { parent: name, .. } => {
+                let mut d = Diagnostic::error(format!("找不到模板“{name}”{while_}"));
+                if let Some(s) = self.suggest(name) {
+                    d = d.help(format!("是不是想用 {s}？"));
+                }
+                d
+            }
+            _ => Diagnostic::error(format!("模板出错{while_}：{err}")),
+        }
+    }
+}

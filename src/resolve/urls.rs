@@ -1,0 +1,86 @@
+//! Slugs, term names and output paths: what may become part of a URL or a file name.
+//!
+//! Chinese is kept as is (`/tags/班前十分钟/`); only characters that would break a path or a URL
+//! are refused or replaced, so no output path can leave the output directory.
+
+/// Why `slug` cannot be a path segment, if it cannot.
+pub fn check_slug(slug: &str) -> Result<(), &'static str> {
+    if slug.is_empty() {
+        return Err("不能为空");
+    }
+    if slug == "." || slug == ".." || slug.starts_with('.') {
+        return Err("不能以点 . 开头");
+    }
+    if slug.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("不能包含空格");
+    }
+    if slug.chars().any(|c| FORBIDDEN.contains(&c)) {
+        return Err("不能包含 / \\ ? # % \" < > | * : 这些符号");
+    }
+    Ok(())
+}
+
+const FORBIDDEN: [char; 11] = ['/', '\\', '?', '#', '%', '"', '<', '>', '|', '*', ':'];
+
+/// A tag or region name as one path segment: unsafe characters become `-`.
+pub fn term_segment(name: &str) -> String {
+    let mut out: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_whitespace() || c.is_control() || FORBIDDEN.contains(&c) { '-' } else { c })
+        .collect();
+    while out.starts_with('.') {
+        out.replace_range(0..1, "-");
+    }
+    if out.is_empty() { "-".to_string() } else { out }
+}
+
+/// Percent-encodes a URL's path for places that need plain ASCII (sitemaps, feeds' ids).
+pub fn encode_path(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:?=&#%+,;@!$'()*".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// True when a `/`-separated output path stays inside the output directory.
+pub fn is_safe_output_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && !path.contains('\0')
+        && path.split('/').all(|seg| seg != ".." && seg != "." && !(seg.len() == 2 && seg.ends_with(':')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn chinese_terms_are_kept() {
+        assert_eq!(term_segment("班前十分钟"), "班前十分钟");
+        assert_eq!(term_segment("a/b ?c"), "a-b--c");
+        assert_eq!(term_segment(".."), "--");
+        assert_eq!(encode_path("https://x.org/tags/班前/"), "https://x.org/tags/%E7%8F%AD%E5%89%8D/");
+    }
+
+    proptest! {
+        /// Whatever an editor writes as a tag, region or valid slug, the page path is safe.
+        #[test]
+        fn output_paths_never_escape(name in "\\PC{0,12}", section in "(news|about|tags)") {
+            let term = term_segment(&name);
+            let path = format!("{section}/{term}/index.html");
+            prop_assert!(is_safe_output_path(&path), "{path}");
+            if check_slug(&name).is_ok() {
+                let path = format!("{section}/{name}/index.html");
+                prop_assert!(is_safe_output_path(&path), "{path}");
+            }
+        }
+    }
+}

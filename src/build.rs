@@ -22,7 +22,9 @@ pub struct Options {
 
 impl Options {
     pub fn output_dir(&self) -> PathBuf {
-        self.output_dir.clone().unwrap_or_else(|| self.root.join("public"))
+        self.output_dir
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
     }
 }
 
@@ -43,7 +45,9 @@ pub struct Report {
 
 /// Loads, resolves and renders the site, without writing anything.
 pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnostics> {
-    let overrides = Overrides { base_url: options.base_url.clone() };
+    let overrides = Overrides {
+        base_url: options.base_url.clone(),
+    };
     // 1. site.yaml: everything else depends on it.
     let (config, mut diagnostics) = config::load(&options.root, &overrides)?;
     // 2. Read content and the theme; a bad YAML block is reported here and the file skipped.
@@ -57,7 +61,14 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
         }
     };
     // 3. Types, references and every cross-entry rule, reported together with load's problems.
-    let (site, resolve_diags) = resolve::resolve(&options.root, &config, &content, resolve::Options { drafts: options.drafts });
+    let (site, resolve_diags) = resolve::resolve(
+        &options.root,
+        &config,
+        &content,
+        resolve::Options {
+            drafts: options.drafts,
+        },
+    );
     diagnostics.extend(resolve_diags);
     let (Some(site), Some(theme)) = (site, theme) else {
         return Err(diagnostics);
@@ -66,10 +77,23 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
         return Err(diagnostics);
     }
     // 4. Render every page in memory.
-    let (output, render_diags) = render::render(&site, &theme, render::Options { serve: options.serve });
+    let (output, render_diags) = render::render(
+        &site,
+        &theme,
+        render::Options {
+            serve: options.serve,
+        },
+    );
     diagnostics.extend(render_diags);
     match output {
-        Some(output) if !diagnostics.has_errors() => Ok((Generated { config, site, output }, diagnostics)),
+        Some(output) if !diagnostics.has_errors() => Ok((
+            Generated {
+                config,
+                site,
+                output,
+            },
+            diagnostics,
+        )),
         _ => Err(diagnostics),
     }
 }
@@ -82,7 +106,12 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     write::write(&generated.output, &options.root, &options.output_dir())?;
     Ok(Report {
         warnings,
-        pages: generated.output.files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        pages: generated
+            .output
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .count(),
         files: generated.output.files.len() + generated.output.copies.len(),
         millis: start.elapsed().as_millis(),
     })

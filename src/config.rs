@@ -6,7 +6,16 @@ use crate::resolve::fields::Fields;
 use std::path::Path;
 
 /// The eight categories of the content model, used when site.yaml names none.
-pub const DEFAULT_CATEGORIES: [&str; 8] = ["劳模精神", "工匠精神", "劳动精神", "技能培训", "安全生产", "社会服务", "理论宣讲", "法律维权"];
+pub const DEFAULT_CATEGORIES: [&str; 8] = [
+    "劳模精神",
+    "工匠精神",
+    "劳动精神",
+    "技能培训",
+    "安全生产",
+    "社会服务",
+    "理论宣讲",
+    "法律维权",
+];
 
 const FIELDS: &[&str] = &[
     "title",
@@ -67,7 +76,11 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, Diagnostics),
         Diagnostics::from(d)
     })?;
     let source = Source::new("site.yaml", text);
-    let bom = if source.text.starts_with('\u{feff}') { 3 } else { 0 };
+    let bom = if source.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
     let node = yaml::parse(&source.text[bom..], bom).map_err(|e| {
         let at = bom + e.offset.unwrap_or(0);
         Diagnostics::from(
@@ -85,40 +98,70 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, Diagnostics),
     }
 }
 
-fn from_node(source: &Source, node: &yaml::Node, overrides: &Overrides, diagnostics: &mut Diagnostics) -> Option<Config> {
+fn from_node(
+    source: &Source,
+    node: &yaml::Node,
+    overrides: &Overrides,
+    diagnostics: &mut Diagnostics,
+) -> Option<Config> {
     let mut f = Fields::new(source, node, 0..0, FIELDS, diagnostics);
     let title = f.required_text("title", "站点名称", "title: 浙江工会宣讲与品牌");
     let description = f.text("description").map(|t| t.value);
     let base_url = match &overrides.base_url {
         Some(url) => Some(url.clone()),
-        None => f.required_text("base_url", "网站发布后的地址", "base_url: https://example.org/").map(|l| {
-            if !(l.value.starts_with("http://") || l.value.starts_with("https://")) {
-                f.error_at(
-                    "base_url",
-                    l.span.clone(),
-                    "`base_url` 应该是以 http:// 或 https:// 开头的完整网址".into(),
-                    "不是完整网址",
-                    Some("例如 https://example.org/ 或 https://example.org/gonghui/".into()),
-                );
-            }
-            l.value
-        }),
+        None => f
+            .required_text(
+                "base_url",
+                "网站发布后的地址",
+                "base_url: https://example.org/",
+            )
+            .map(|l| {
+                if !(l.value.starts_with("http://") || l.value.starts_with("https://")) {
+                    f.error_at(
+                        "base_url",
+                        l.span.clone(),
+                        "`base_url` 应该是以 http:// 或 https:// 开头的完整网址".into(),
+                        "不是完整网址",
+                        Some("例如 https://example.org/ 或 https://example.org/gonghui/".into()),
+                    );
+                }
+                l.value
+            }),
     };
-    let language = f.text("language").map_or_else(|| "zh-CN".to_string(), |t| t.value);
-    let theme = f.text("theme").map_or_else(|| "default".to_string(), |t| t.value);
+    let language = f
+        .text("language")
+        .map_or_else(|| "zh-CN".to_string(), |t| t.value);
+    let theme = f
+        .text("theme")
+        .map_or_else(|| "default".to_string(), |t| t.value);
     let icp = f.text("icp").map(|t| t.value);
-    let share_image = f.text("share_image").map(|t| t.value.trim_start_matches('/').to_string());
+    let share_image = f
+        .text("share_image")
+        .map(|t| t.value.trim_start_matches('/').to_string());
     let paginate_by = match f.int("paginate_by") {
         Some(n) if n.value >= 1 => n.value as usize,
         Some(n) => {
-            f.error_at("paginate_by", n.span, "`paginate_by` 应该是大于 0 的整数".into(), "应大于 0", None);
+            f.error_at(
+                "paginate_by",
+                n.span,
+                "`paginate_by` 应该是大于 0 的整数".into(),
+                "应大于 0",
+                None,
+            );
             20
         }
         None => 20,
     };
-    let mut lecture_categories: Vec<String> = f.text_list("lecture_categories").into_iter().map(|l| l.value).collect();
+    let mut lecture_categories: Vec<String> = f
+        .text_list("lecture_categories")
+        .into_iter()
+        .map(|l| l.value)
+        .collect();
     if lecture_categories.is_empty() {
-        lecture_categories = DEFAULT_CATEGORIES.iter().map(|s| (*s).to_string()).collect();
+        lecture_categories = DEFAULT_CATEGORIES
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
     }
     lecture_categories.dedup();
     let booking = f.node("booking").map(|node| {
@@ -157,7 +200,9 @@ pub fn normalize_base_url(url: &str) -> (String, String) {
         url.push('/');
     }
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let path = url[after_scheme..].find('/').map_or("/", |i| &url[after_scheme + i..]);
+    let path = url[after_scheme..]
+        .find('/')
+        .map_or("/", |i| &url[after_scheme + i..]);
     let path = path.split(['?', '#']).next().unwrap_or("/").to_string();
     (url, path)
 }
@@ -178,7 +223,13 @@ impl Config {
     pub fn for_tests() -> Config {
         let source = Source::new("site.yaml", "title: 测试\nbase_url: https://example.org/\n");
         let node = yaml::parse(&source.text, 0).expect("valid yaml");
-        from_node(&source, &node, &Overrides::default(), &mut Diagnostics::new()).expect("valid config")
+        from_node(
+            &source,
+            &node,
+            &Overrides::default(),
+            &mut Diagnostics::new(),
+        )
+        .expect("valid config")
     }
 }
 
@@ -188,7 +239,13 @@ mod tests {
 
     #[test]
     fn base_url_keeps_its_sub_path() {
-        assert_eq!(normalize_base_url("https://host/gonghui"), ("https://host/gonghui/".into(), "/gonghui/".into()));
-        assert_eq!(normalize_base_url("https://host"), ("https://host/".into(), "/".into()));
+        assert_eq!(
+            normalize_base_url("https://host/gonghui"),
+            ("https://host/gonghui/".into(), "/gonghui/".into())
+        );
+        assert_eq!(
+            normalize_base_url("https://host"),
+            ("https://host/".into(), "/".into())
+        );
     }
 }

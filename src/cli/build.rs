@@ -10,7 +10,13 @@ pub fn run(root: &Path, flags: &BuildFlags) -> ExitCode {
         Ok(r) => {
             report(&r.warnings);
             let out = options.output_dir();
-            eprintln!("已生成 {} 个页面（共 {} 个文件）到 {}，用时 {:.2} 秒", r.pages, r.files, out.display(), r.millis as f64 / 1000.0);
+            eprintln!(
+                "已生成 {} 个页面（共 {} 个文件）到 {}，用时 {:.2} 秒",
+                r.pages,
+                r.files,
+                out.display(),
+                r.millis as f64 / 1000.0
+            );
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
@@ -28,6 +34,10 @@ trait AtLeastFailure {
 impl AtLeastFailure for ExitCode {
     /// A failed build is never a success, even if its only problem was an I/O error.
     fn max_failure(self) -> ExitCode {
-        if self == ExitCode::SUCCESS { ExitCode::from(2) } else { self }
+        if self == ExitCode::SUCCESS {
+            ExitCode::from(2)
+        } else {
+            self
+        }
     }
 }

@@ -24,7 +24,10 @@ pub fn run(dir: &Path) -> ExitCode {
     match init(dir) {
         Ok(()) => {
             eprintln!("已在 {} 新建站点。", dir.display());
-            eprintln!("下一步：cd {} && caidan build（或 caidan serve 边写边看）", dir.display());
+            eprintln!(
+                "下一步：cd {} && caidan build（或 caidan serve 边写边看）",
+                dir.display()
+            );
             ExitCode::SUCCESS
         }
         Err(d) => {
@@ -36,22 +39,42 @@ pub fn run(dir: &Path) -> ExitCode {
 
 pub fn init(dir: &Path) -> Result<(), Diagnostics> {
     if dir.join("site.yaml").exists() {
-        return Err(Diagnostic::error(format!("{} 里已经有 site.yaml，没有改动任何文件", dir.display())).into());
+        return Err(Diagnostic::error(format!(
+            "{} 里已经有 site.yaml，没有改动任何文件",
+            dir.display()
+        ))
+        .into());
     }
     let write = |rel: &str, text: &str| -> Result<(), Diagnostics> {
         let path = dir.join(rel);
         if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p).map_err(|e| Diagnostics::from(io_error("创建文件夹", p, &e)))?;
+            std::fs::create_dir_all(p)
+                .map_err(|e| Diagnostics::from(io_error("创建文件夹", p, &e)))?;
         }
         std::fs::write(&path, text).map_err(|e| Diagnostics::from(io_error("写入", &path, &e)))
     };
     write("site.yaml", SITE_YAML)?;
-    write("content/_index.md", "---\ntitle: 工会宣讲与品牌\n---\n\n看菜单、点主题、点老师：把劳模工匠请进车间班组。\n")?;
-    write("content/news/_index.md", "---\ntitle: 新闻\nsort_by: date\n---\n")?;
-    write("content/lecturers/_index.md", "---\ntitle: 宣讲人\ndescription: 劳模、工匠、宣讲员\n---\n")?;
-    write("content/lectures/_index.md", "---\ntitle: 宣讲菜单\ndescription: 点主题、点老师、点单\ntemplate: lecture-menu.html\n---\n")?;
+    write(
+        "content/_index.md",
+        "---\ntitle: 工会宣讲与品牌\n---\n\n看菜单、点主题、点老师：把劳模工匠请进车间班组。\n",
+    )?;
+    write(
+        "content/news/_index.md",
+        "---\ntitle: 新闻\nsort_by: date\n---\n",
+    )?;
+    write(
+        "content/lecturers/_index.md",
+        "---\ntitle: 宣讲人\ndescription: 劳模、工匠、宣讲员\n---\n",
+    )?;
+    write(
+        "content/lectures/_index.md",
+        "---\ntitle: 宣讲菜单\ndescription: 点主题、点老师、点单\ntemplate: lecture-menu.html\n---\n",
+    )?;
     write("content/brands/_index.md", "---\ntitle: 品牌矩阵\n---\n")?;
-    write("content/brands/example/_index.md", "---\ntitle: 示例工会工作品牌矩阵\norg: 示例工会\nrows: [思想引领体系, 建功立业体系, 维权服务体系]\n---\n\n矩阵的前言写在这里。\n")?;
+    write(
+        "content/brands/example/_index.md",
+        "---\ntitle: 示例工会工作品牌矩阵\norg: 示例工会\nrows: [思想引领体系, 建功立业体系, 维权服务体系]\n---\n\n矩阵的前言写在这里。\n",
+    )?;
     create(dir, Kind::Lecturer, "example-lecturer")?;
     create(dir, Kind::Lecture, "example-lecture")?;
     create(dir, Kind::Brand, "example/example-brand")?;

@@ -61,7 +61,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     run(cli)
@@ -91,7 +95,11 @@ pub(crate) fn report(diagnostics: &Diagnostics) {
 
 /// The exit code for a site with (or without) errors.
 pub(crate) fn site_exit(diagnostics: &Diagnostics) -> ExitCode {
-    if diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if diagnostics.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 impl BuildFlags {

@@ -19,7 +19,9 @@ pub fn run(root: &Path, kind: Kind, slug: &str) -> ExitCode {
     match create(root, kind, slug) {
         Ok(path) => {
             eprintln!("已新建 {}", path.display());
-            eprintln!("用编辑器打开它，按注释填写字段；运行 caidan serve 预览，caidan check 检查。");
+            eprintln!(
+                "用编辑器打开它，按注释填写字段；运行 caidan serve 预览，caidan check 检查。"
+            );
             ExitCode::SUCCESS
         }
         Err(d) => {
@@ -35,10 +37,14 @@ pub fn create(root: &Path, kind: Kind, slug: &str) -> Result<PathBuf, Diagnostic
         Some((f, n)) => (Some(f), n),
         None => (None, slug),
     };
-    check_slug(name).map_err(|why| Diagnostic::error(format!("“{name}”不能用作文件名：{why}")).help("只用字母、数字、汉字和连字符 -，例如 kong-shengdong"))?;
+    check_slug(name).map_err(|why| {
+        Diagnostic::error(format!("“{name}”不能用作文件名：{why}"))
+            .help("只用字母、数字、汉字和连字符 -，例如 kong-shengdong")
+    })?;
     if let Some(f) = folder {
         for part in f.split('/') {
-            check_slug(part).map_err(|why| Diagnostic::error(format!("文件夹名“{part}”不能用：{why}")))?;
+            check_slug(part)
+                .map_err(|why| Diagnostic::error(format!("文件夹名“{part}”不能用：{why}")))?;
         }
     }
     let content = root.join("content");
@@ -65,7 +71,8 @@ pub fn create(root: &Path, kind: Kind, slug: &str) -> Result<PathBuf, Diagnostic
     }
     let text = scaffold(root, kind, path.parent().unwrap_or(&content));
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Diagnostics::from(io_error("创建文件夹", dir, &e)))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Diagnostics::from(io_error("创建文件夹", dir, &e)))?;
     }
     std::fs::write(&path, text).map_err(|e| Diagnostics::from(io_error("写入", &path, &e)))?;
     Ok(path)

@@ -34,7 +34,12 @@ impl LineIndex {
         let line_text = self.line_text(text, line);
         let bom = usize::from(line == 1 && text.starts_with('\u{feff}'));
         let skip = (col.saturating_sub(1) + bom).min(line_text.chars().count());
-        start + line_text.chars().take(skip).map(char::len_utf8).sum::<usize>()
+        start
+            + line_text
+                .chars()
+                .take(skip)
+                .map(char::len_utf8)
+                .sum::<usize>()
     }
 
     /// The text of a 1-based line, without its line break.

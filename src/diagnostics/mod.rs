@@ -136,11 +136,15 @@ impl Diagnostic {
     /// The diagnostic as data, for the browser overlay and tools.
     pub fn to_json(&self) -> serde_json::Value {
         let (line, column) = self.line_col().unzip();
-        let source_line = self.source.as_deref().zip(self.span.as_ref()).map(|(text, span)| {
-            let index = LineIndex::new(text);
-            let (line, _) = index.line_col(text, span.start);
-            index.line_text(text, line).to_string()
-        });
+        let source_line = self
+            .source
+            .as_deref()
+            .zip(self.span.as_ref())
+            .map(|(text, span)| {
+                let index = LineIndex::new(text);
+                let (line, _) = index.line_col(text, span.start);
+                index.line_text(text, line).to_string()
+            });
         serde_json::json!({
             "severity": match self.severity { Severity::Error => "error", Severity::Warning => "warning" },
             "message": self.message,
@@ -205,7 +209,8 @@ impl Diagnostics {
     /// Orders by file, then position, so output is stable whatever order stages ran in.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            let key = |d: &Diagnostic| (d.file.clone(), d.span.as_ref().map(|s| s.start), d.severity);
+            let key =
+                |d: &Diagnostic| (d.file.clone(), d.span.as_ref().map(|s| s.start), d.severity);
             key(a).cmp(&key(b))
         });
     }

@@ -30,7 +30,12 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
         Severity::Error => ("错误", paint(RED)),
         Severity::Warning => ("警告", paint(YELLOW)),
     };
-    let _ = writeln!(out, "{tone}{word}{reset}{}：{}{reset}", paint(BOLD), d.message);
+    let _ = writeln!(
+        out,
+        "{tone}{word}{reset}{}：{}{reset}",
+        paint(BOLD),
+        d.message
+    );
 
     let snippet = d.source.as_deref().zip(d.span.clone());
     match (&d.file, snippet) {
@@ -40,16 +45,27 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
             let gutter = (line + 1).to_string().len();
             let pad = " ".repeat(gutter);
             let blue = paint(BLUE);
-            let _ = writeln!(out, "{pad} {blue}╭─[{reset}{file}:{line}:{col}{blue}]{reset}");
+            let _ = writeln!(
+                out,
+                "{pad} {blue}╭─[{reset}{file}:{line}:{col}{blue}]{reset}"
+            );
             if line > 1 {
                 let prev = index.line_text(text, line - 1);
-                let _ = writeln!(out, "{:>gutter$} {blue}│{reset} {}", line - 1, visible(prev));
+                let _ = writeln!(
+                    out,
+                    "{:>gutter$} {blue}│{reset} {}",
+                    line - 1,
+                    visible(prev)
+                );
             }
             let current = index.line_text(text, line);
             let _ = writeln!(out, "{line:>gutter$} {blue}│{reset} {}", visible(current));
             let line_start = index.offset(text, line, 1);
             let start_in_line = span.start.saturating_sub(line_start).min(current.len());
-            let end_in_line = span.end.saturating_sub(line_start).clamp(start_in_line, current.len());
+            let end_in_line = span
+                .end
+                .saturating_sub(line_start)
+                .clamp(start_in_line, current.len());
             let lead = visible(&current[..start_in_line]).width();
             let width = visible(&current[start_in_line..end_in_line]).width().max(1);
             let mid = width / 2;
@@ -57,14 +73,27 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
             if d.label.is_some() {
                 underline = format!("{}┬{}", "─".repeat(mid), "─".repeat(width - mid - 1));
             }
-            let _ = writeln!(out, "{pad} {blue}·{reset} {}{tone}{underline}{reset}", " ".repeat(lead));
+            let _ = writeln!(
+                out,
+                "{pad} {blue}·{reset} {}{tone}{underline}{reset}",
+                " ".repeat(lead)
+            );
             if let Some(label) = &d.label {
-                let _ = writeln!(out, "{pad} {blue}·{reset} {}{tone}╰── {label}{reset}", " ".repeat(lead + mid));
+                let _ = writeln!(
+                    out,
+                    "{pad} {blue}·{reset} {}{tone}╰── {label}{reset}",
+                    " ".repeat(lead + mid)
+                );
             }
             let _ = writeln!(out, "{pad} {blue}╰────{reset}");
         }
         (Some(file), None) => {
-            let _ = writeln!(out, "  {}╭─[{reset}{file}{}]{reset}", paint(BLUE), paint(BLUE));
+            let _ = writeln!(
+                out,
+                "  {}╭─[{reset}{file}{}]{reset}",
+                paint(BLUE),
+                paint(BLUE)
+            );
             if let Some(label) = &d.label {
                 let _ = writeln!(out, "  · {label}");
             }
@@ -87,7 +116,10 @@ fn visible(s: &str) -> String {
 
 /// The closing line: `2 个错误，1 个警告（2 个文件）`.
 pub fn summary(diagnostics: &Diagnostics) -> String {
-    let mut files: Vec<&str> = diagnostics.iter().filter_map(|d| d.file.as_deref()).collect();
+    let mut files: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d.file.as_deref())
+        .collect();
     files.sort_unstable();
     files.dedup();
     let (errors, warnings) = (diagnostics.errors(), diagnostics.warnings());

@@ -93,7 +93,10 @@ mod tests {
     #[test]
     fn missing_fences_are_located() {
         assert_eq!(split("title: x\n"), Err(SplitError::NoOpening { at: 0 }));
-        assert_eq!(split("\n---\ntitle: x\n"), Err(SplitError::NoClosing { at: 1 }));
+        assert_eq!(
+            split("\n---\ntitle: x\n"),
+            Err(SplitError::NoClosing { at: 1 })
+        );
     }
 
     proptest! {

@@ -60,13 +60,22 @@ pub fn content(root: &Path) -> (Content, Diagnostics) {
     }
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
-    let walker = walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_entry(|e| !is_ignored(e.file_name()));
+    let walker = walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_ignored(e.file_name()));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
-                diagnostics.push(Diagnostic::error(format!("无法读取 {}：{err}", display_path(root, &path))));
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.clone());
+                diagnostics.push(Diagnostic::error(format!(
+                    "无法读取 {}：{err}",
+                    display_path(root, &path)
+                )));
                 continue;
             }
         };
@@ -86,7 +95,10 @@ pub fn content(root: &Path) -> (Content, Diagnostics) {
             assets.push(Asset { path, parts });
         }
     }
-    let read: Vec<(Option<ContentFile>, Diagnostics)> = markdown.into_par_iter().map(|(path, parts)| read_entry(root, path, parts)).collect();
+    let read: Vec<(Option<ContentFile>, Diagnostics)> = markdown
+        .into_par_iter()
+        .map(|(path, parts)| read_entry(root, path, parts))
+        .collect();
     let mut files = Vec::with_capacity(read.len());
     for (file, diags) in read {
         files.extend(file);
@@ -96,7 +108,11 @@ pub fn content(root: &Path) -> (Content, Diagnostics) {
 }
 
 /// Reads one Markdown file and parses its front matter.
-pub fn read_entry(root: &Path, path: PathBuf, parts: Vec<String>) -> (Option<ContentFile>, Diagnostics) {
+pub fn read_entry(
+    root: &Path,
+    path: PathBuf,
+    parts: Vec<String>,
+) -> (Option<ContentFile>, Diagnostics) {
     let name = display_path(root, &path);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
@@ -107,14 +123,25 @@ pub fn read_entry(root: &Path, path: PathBuf, parts: Vec<String>) -> (Option<Con
         Err(e) => {
             let d = Diagnostic::error("文件不是 UTF-8 编码")
                 .in_file(name)
-                .label(format!("第 {} 个字节起无法按 UTF-8 读取", e.utf8_error().valid_up_to() + 1))
+                .label(format!(
+                    "第 {} 个字节起无法按 UTF-8 读取",
+                    e.utf8_error().valid_up_to() + 1
+                ))
                 .help("用编辑器把文件另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）");
             return (None, d.into());
         }
     };
     let source = Source::new(name, text);
     let (front, diagnostics) = parse_front(&source);
-    (Some(ContentFile { source, path, parts, front }), diagnostics)
+    (
+        Some(ContentFile {
+            source,
+            path,
+            parts,
+            front,
+        }),
+        diagnostics,
+    )
 }
 
 /// Splits and parses the front matter of a file already read.
@@ -138,7 +165,9 @@ pub fn parse_front(source: &Source) -> (Option<Front>, Diagnostics) {
         }
     };
     let fence = split.yaml.start.saturating_sub(4)..split.yaml.start.saturating_sub(1);
-    let fence = text[..split.yaml.start].rfind("---").map_or(fence, |i| i..i + 3);
+    let fence = text[..split.yaml.start]
+        .rfind("---")
+        .map_or(fence, |i| i..i + 3);
     match yaml::parse(&text[split.yaml.clone()], split.yaml.start) {
         Ok(node) => (
             Some(Front {
@@ -149,18 +178,74 @@ pub fn parse_front(source: &Source) -> (Option<Front>, Diagnostics) {
             Diagnostics::new(),
         ),
         Err(err) => {
-            let at = split.yaml.start + err.offset.unwrap_or(0).min(split.yaml.len());
-            let d = Diagnostic::error("front matter 不是合法的 YAML")
-                .at(source, at..at)
-                .label(err.message)
-                .help("检查这一行和上一行：冒号后要有空格，缩进用空格而不是 Tab，含冒号的文字要加引号");
+            let block = &text[split.yaml.clone()];
+            // An unclosed `[` or `{` is the most common slip, and the parser only notices it
+            // lines later: point at the line that opened it.
+            let d = match unclosed_bracket(block) {
+                Some((offset, open)) => {
+                    let at = split.yaml.start + offset;
+                    let close = if open == '[' { ']' } else { '}' };
+                    Diagnostic::error("front matter 不是合法的 YAML")
+                        .at(source, at..at + 1)
+                        .label(format!("这个 {open} 没有对应的 {close}"))
+                        .help(format!("在这一行末尾补上 {close}"))
+                }
+                None => {
+                    let at = split.yaml.start + err.offset.unwrap_or(0).min(split.yaml.len());
+                    Diagnostic::error("front matter 不是合法的 YAML")
+                        .at(source, at..at)
+                        .label(format!("YAML 读到这里出错：{}", strip_position(&err.message)))
+                        .help("检查这一行和上一行：冒号后要有空格，缩进用空格而不是 Tab，含冒号的文字要加引号")
+                }
+            };
             (None, d.into())
         }
+    }
+}
+
+/// The offset of the first `[` or `{` left open at the end of its line, outside quotes.
+fn unclosed_bracket(block: &str) -> Option<(usize, char)> {
+    let mut offset = 0;
+    for line in block.split_inclusive('\n') {
+        let mut stack: Vec<(usize, char)> = Vec::new();
+        let mut quote: Option<char> = None;
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if i == 0 || line[..i].ends_with(' ') => break,
+                (None, '[' | '{') => stack.push((offset + i, c)),
+                (None, ']' | '}') => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+        if let Some(&first) = stack.first() {
+            return Some(first);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// `error: line 4 column 7: message` → `message`: positions inside the block would mislead.
+fn strip_position(message: &str) -> &str {
+    let m = message.strip_prefix("error: ").unwrap_or(message);
+    match m.strip_prefix("line ") {
+        Some(rest) => rest.split_once(": ").map_or(m, |(_, msg)| msg),
+        None => m,
     }
 }
 
 /// Hidden files and the temporary files editors leave behind are never content.
 pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
-    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name.ends_with(".tmp") || (name.starts_with('#') && name.ends_with('#'))
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
 }

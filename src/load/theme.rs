@@ -75,7 +75,9 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostics> {
         return Err(Diagnostic::error(format!("找不到主题“{name}”"))
             .in_file("site.yaml")
             .field("theme")
-            .help(format!("主题应放在 themes/{name}/ 文件夹里；或者删掉 theme 这一行，使用内置的 default 主题"))
+            .help(format!(
+                "主题应放在 themes/{name}/ 文件夹里；或者删掉 theme 这一行，使用内置的 default 主题"
+            ))
             .into());
     }
     // The site's own files win over the theme's, one by one.
@@ -105,17 +107,28 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostics> {
 
 /// Calls `visit(rel, path, text)` for every file below `dir` (text only for templates, which
 /// must be UTF-8). A missing folder is simply empty.
-fn read_dir_files(root: &Path, dir: &Path, visit: &mut dyn FnMut(&str, &Path, Option<String>)) -> Result<(), Diagnostics> {
+fn read_dir_files(
+    root: &Path,
+    dir: &Path,
+    visit: &mut dyn FnMut(&str, &Path, Option<String>),
+) -> Result<(), Diagnostics> {
     if !dir.is_dir() {
         return Ok(());
     }
     let is_templates = dir.file_name().is_some_and(|n| n == "templates");
     let mut diagnostics = Diagnostics::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| !super::is_ignored(e.file_name())) {
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !super::is_ignored(e.file_name()))
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                diagnostics.push(Diagnostic::error(format!("无法读取 {}：{err}", display_path(root, dir))));
+                diagnostics.push(Diagnostic::error(format!(
+                    "无法读取 {}：{err}",
+                    display_path(root, dir)
+                )));
                 continue;
             }
         };
@@ -143,5 +156,9 @@ fn read_dir_files(root: &Path, dir: &Path, visit: &mut dyn FnMut(&str, &Path, Op
         };
         visit(&rel, path, text);
     }
-    if diagnostics.is_empty() { Ok(()) } else { Err(diagnostics) }
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(diagnostics)
+    }
 }

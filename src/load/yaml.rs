@@ -111,7 +111,16 @@ fn convert(spanned: Spanned<Raw>, block: &str, base: usize) -> Node {
     let span = spanned.referenced.span();
     let start = span
         .byte_offset()
-        .map_or_else(|| offset_of_line_col(block, spanned.referenced.line() as usize, spanned.referenced.column() as usize), |b| b as usize)
+        .map_or_else(
+            || {
+                offset_of_line_col(
+                    block,
+                    spanned.referenced.line() as usize,
+                    spanned.referenced.column() as usize,
+                )
+            },
+            |b| b as usize,
+        )
         .min(block.len());
     let len = span.byte_len().unwrap_or(0) as usize;
     let end = (start + len).min(block.len());
@@ -205,7 +214,9 @@ mod tests {
         let file = "---\ntitle: 班前十分钟\ncategory: 工匠精神\nlecturers: [kong-shengdong, ge-xiaoqing]\nduration: 10\n---\n";
         let node = parse(&file[4..file.len() - 4], 4).unwrap();
         assert_eq!(at(file, node.get("category").unwrap()), "工匠精神");
-        let Value::Seq(items) = &node.get("lecturers").unwrap().value else { panic!("not a list") };
+        let Value::Seq(items) = &node.get("lecturers").unwrap().value else {
+            panic!("not a list")
+        };
         assert_eq!(at(file, &items[1]), "ge-xiaoqing");
         assert_eq!(node.get("duration").unwrap().value, Value::Int(10));
     }

@@ -29,7 +29,11 @@ pub fn category_path(name: &str) -> String {
 
 /// The URL of an asset given by its output path (or a full URL, kept).
 fn asset_url(config: &Config, src: &str) -> String {
-    if src.starts_with("http://") || src.starts_with("https://") { src.to_string() } else { config.url(src) }
+    if src.starts_with("http://") || src.starts_with("https://") {
+        src.to_string()
+    } else {
+        config.url(src)
+    }
 }
 
 /// Builds every entry's card, in entry order. Lecturer cards come first, since lecture cards
@@ -48,8 +52,15 @@ pub fn cards(site: &Site, rendered: &[Rendered]) -> Cards {
         let card = card(site, i, &rendered[i], &cards);
         cards[i] = card;
     }
-    let matrix_cards = site.matrices.iter().map(|m| matrix_card(config, m, &cards, site)).collect();
-    Cards { cards, matrix_cards }
+    let matrix_cards = site
+        .matrices
+        .iter()
+        .map(|m| matrix_card(config, m, &cards, site))
+        .collect();
+    Cards {
+        cards,
+        matrix_cards,
+    }
 }
 
 fn base(config: &Config, e: &Entry, r: &Rendered) -> serde_json::Map<String, Value> {
@@ -76,7 +87,12 @@ fn card(site: &Site, i: usize, r: &Rendered, cards: &[Value]) -> Value {
             m.insert("kicker".into(), json!(n.kicker));
             m.insert("subtitle".into(), json!(n.subtitle));
             m.insert("source".into(), json!(n.source));
-            m.insert("region".into(), n.region.as_ref().map_or(Value::Null, |r| link(config, "regions", r)));
+            m.insert(
+                "region".into(),
+                n.region
+                    .as_ref()
+                    .map_or(Value::Null, |r| link(config, "regions", r)),
+            );
             m.insert(
                 "image".into(),
                 n.image.as_ref().map_or(Value::Null, |img| {
@@ -91,33 +107,72 @@ fn card(site: &Site, i: usize, r: &Rendered, cards: &[Value]) -> Value {
         }
         Data::Lecturer(l) => {
             let honors: Vec<Value> = l.honors.iter().map(|h| json!({ "name": h.name, "level": h.level.map(Level::name), "year": h.year })).collect();
-            let top = l.honors.iter().enumerate().min_by_key(|(idx, h)| (h.level.map_or(Level::ALL.len(), |lv| lv as usize), *idx)).map(|(_, h)| h);
+            let top = l
+                .honors
+                .iter()
+                .enumerate()
+                .min_by_key(|(idx, h)| (h.level.map_or(Level::ALL.len(), |lv| lv as usize), *idx))
+                .map(|(_, h)| h);
             m.insert("name".into(), json!(l.name));
             m.insert("honors".into(), json!(honors));
             m.insert("top_honor".into(), top.map_or(Value::Null, |h| json!({ "name": h.name, "level": h.level.map(Level::name), "year": h.year })));
-            m.insert("honor_rank".into(), json!(top.and_then(|h| h.level).map_or(Level::ALL.len(), |lv| lv as usize)));
+            m.insert(
+                "honor_rank".into(),
+                json!(
+                    top.and_then(|h| h.level)
+                        .map_or(Level::ALL.len(), |lv| lv as usize)
+                ),
+            );
             m.insert("occupation".into(), json!(l.occupation));
             m.insert("org".into(), json!(l.org));
-            m.insert("region".into(), l.region.as_ref().map_or(Value::Null, |r| link(config, "regions", r)));
+            m.insert(
+                "region".into(),
+                l.region
+                    .as_ref()
+                    .map_or(Value::Null, |r| link(config, "regions", r)),
+            );
             m.insert("team".into(), json!(l.team));
             m.insert("quote".into(), json!(l.quote));
-            m.insert("photo".into(), json!(l.photo.as_ref().map(|p| asset_url(config, &p.src))));
+            m.insert(
+                "photo".into(),
+                json!(l.photo.as_ref().map(|p| asset_url(config, &p.src))),
+            );
             m.insert("available".into(), json!(l.available));
             m.insert("availability".into(), json!(l.availability));
-            m.insert("lecture_count".into(), json!(site.lectures_of.get(&i).map_or(0, Vec::len)));
+            m.insert(
+                "lecture_count".into(),
+                json!(site.lectures_of.get(&i).map_or(0, Vec::len)),
+            );
         }
         Data::Lecture(l) => {
             let lecturers: Vec<Value> = l.lecturers.iter().map(|&p| cards[p].clone()).collect();
             let (available, notes) = lecture_availability(site, &l.lecturers);
-            let order_url = config.booking.as_ref().and_then(|b| b.form_url.as_ref()).filter(|_| available).map(|u| order_link(u, &[e.slug.as_str()]));
-            m.insert("category".into(), json!({ "name": l.category, "url": config.url(&category_path(&l.category)) }));
+            let order_url = config
+                .booking
+                .as_ref()
+                .and_then(|b| b.form_url.as_ref())
+                .filter(|_| available)
+                .map(|u| order_link(u, &[e.slug.as_str()]));
+            m.insert(
+                "category".into(),
+                json!({ "name": l.category, "url": config.url(&category_path(&l.category)) }),
+            );
             m.insert("lecturers".into(), json!(lecturers));
             m.insert("audiences".into(), json!(l.audiences));
             m.insert("formats".into(), json!(l.formats));
             m.insert("duration".into(), json!(l.duration));
-            m.insert("duration_display".into(), json!(l.duration.map(text::duration_display)));
-            m.insert("is_brief".into(), json!(l.duration.is_some_and(|d| d <= 15)));
-            m.insert("regions".into(), json!(links(config, "regions", &l.regions)));
+            m.insert(
+                "duration_display".into(),
+                json!(l.duration.map(text::duration_display)),
+            );
+            m.insert(
+                "is_brief".into(),
+                json!(l.duration.is_some_and(|d| d <= 15)),
+            );
+            m.insert(
+                "regions".into(),
+                json!(links(config, "regions", &l.regions)),
+            );
             m.insert("available".into(), json!(available));
             m.insert("availability".into(), json!(notes));
             m.insert("order_url".into(), json!(order_url));
@@ -126,7 +181,10 @@ fn card(site: &Site, i: usize, r: &Rendered, cards: &[Value]) -> Value {
             let matrix = &site.matrices[b.matrix];
             m.insert("row".into(), json!(b.row));
             m.insert("slogan".into(), json!(b.slogan));
-            m.insert("logo".into(), json!(b.logo.as_ref().map(|p| asset_url(config, &p.src))));
+            m.insert(
+                "logo".into(),
+                json!(b.logo.as_ref().map(|p| asset_url(config, &p.src))),
+            );
             m.insert("org".into(), json!(b.org));
             m.insert("matrix".into(), json!({ "slug": matrix.slug, "title": matrix.title, "url": config.url(&matrix.path) }));
         }
@@ -163,7 +221,12 @@ fn matrix_card(config: &Config, m: &Matrix, cards: &[Value], site: &Site) -> Val
         .rows
         .iter()
         .map(|row| {
-            let brands: Vec<Value> = m.brands.iter().filter(|&&b| matches!(&site.entries[b].data, Data::Brand(x) if &x.row == row)).map(|&b| cards[b].clone()).collect();
+            let brands: Vec<Value> = m
+                .brands
+                .iter()
+                .filter(|&&b| matches!(&site.entries[b].data, Data::Brand(x) if &x.row == row))
+                .map(|&b| cards[b].clone())
+                .collect();
             json!({ "name": row, "brands": brands })
         })
         .collect();
@@ -196,14 +259,36 @@ pub fn page(site: &Site, i: usize, r: &Rendered, cards: &Cards) -> Value {
     m.insert("toc".into(), json!(r.toc));
     let chars = text::char_count(&r.text);
     m.insert("char_count".into(), json!(chars));
-    m.insert("reading_minutes".into(), json!(text::reading_minutes(chars)));
-    let list = |ids: Option<&Vec<usize>>| -> Vec<Value> { ids.map(|v| v.iter().map(|&x| cards.cards[x].clone()).collect()).unwrap_or_default() };
+    m.insert(
+        "reading_minutes".into(),
+        json!(text::reading_minutes(chars)),
+    );
+    let list = |ids: Option<&Vec<usize>>| -> Vec<Value> {
+        ids.map(|v| v.iter().map(|&x| cards.cards[x].clone()).collect())
+            .unwrap_or_default()
+    };
     match &e.data {
         Data::News(n) => {
             m.insert("reporters".into(), json!(n.reporters));
             m.insert("correspondents".into(), json!(n.correspondents));
-            m.insert("lecturers".into(), json!(n.lecturers.iter().map(|&x| cards.cards[x].clone()).collect::<Vec<_>>()));
-            m.insert("brands".into(), json!(n.brands.iter().map(|&x| cards.cards[x].clone()).collect::<Vec<_>>()));
+            m.insert(
+                "lecturers".into(),
+                json!(
+                    n.lecturers
+                        .iter()
+                        .map(|&x| cards.cards[x].clone())
+                        .collect::<Vec<_>>()
+                ),
+            );
+            m.insert(
+                "brands".into(),
+                json!(
+                    n.brands
+                        .iter()
+                        .map(|&x| cards.cards[x].clone())
+                        .collect::<Vec<_>>()
+                ),
+            );
         }
         Data::Lecturer(l) => {
             m.insert("video".into(), json!(l.video));

@@ -13,8 +13,15 @@ const FEED_ENTRIES: usize = 20;
 /// `atom.xml`: the latest news, newest first.
 pub fn atom(site: &Site, cards: &Cards) -> String {
     let config = &site.config;
-    let news: Vec<usize> = site.section("news").map(|s| s.pages.iter().take(FEED_ENTRIES).copied().collect()).unwrap_or_default();
-    let updated = news.iter().filter_map(|&i| site.entries[i].date).max().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+    let news: Vec<usize> = site
+        .section("news")
+        .map(|s| s.pages.iter().take(FEED_ENTRIES).copied().collect())
+        .unwrap_or_default();
+    let updated = news
+        .iter()
+        .filter_map(|&i| site.entries[i].date)
+        .max()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
     let mut out = String::new();
     let _ = write!(
         out,
@@ -29,7 +36,10 @@ pub fn atom(site: &Site, cards: &Cards) -> String {
         let e = &site.entries[i];
         let card = &cards.cards[i];
         let link = encode_path(&config.permalink(&e.path));
-        let date = e.date.map(|d| d.rfc3339()).unwrap_or_else(|| updated.clone());
+        let date = e
+            .date
+            .map(|d| d.rfc3339())
+            .unwrap_or_else(|| updated.clone());
         let summary = card.get("summary").and_then(Value::as_str).unwrap_or("");
         let _ = write!(
             out,
@@ -43,10 +53,18 @@ pub fn atom(site: &Site, cards: &Cards) -> String {
                 let _ = writeln!(out, "    <author><name>{}</name></author>", escape(name));
             }
             if n.reporters.is_empty() && n.correspondents.is_empty() {
-                let _ = writeln!(out, "    <author><name>{}</name></author>", escape(n.source.as_deref().unwrap_or(&config.title)));
+                let _ = writeln!(
+                    out,
+                    "    <author><name>{}</name></author>",
+                    escape(n.source.as_deref().unwrap_or(&config.title))
+                );
             }
         }
-        let _ = write!(out, "    <summary>{}</summary>\n  </entry>\n", escape(summary));
+        let _ = write!(
+            out,
+            "    <summary>{}</summary>\n  </entry>\n",
+            escape(summary)
+        );
     }
     out.push_str("</feed>\n");
     out
@@ -54,9 +72,15 @@ pub fn atom(site: &Site, cards: &Cards) -> String {
 
 /// `sitemap.xml` of the given page paths (with their dates where known).
 pub fn sitemap(site: &Site, pages: &[(String, Option<String>)]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (path, lastmod) in pages {
-        let _ = write!(out, "  <url><loc>{}</loc>", escape(&encode_path(&site.config.permalink(path))));
+        let _ = write!(
+            out,
+            "  <url><loc>{}</loc>",
+            escape(&encode_path(&site.config.permalink(path)))
+        );
         if let Some(d) = lastmod {
             let _ = write!(out, "<lastmod>{d}</lastmod>");
         }
@@ -67,7 +91,10 @@ pub fn sitemap(site: &Site, pages: &[(String, Option<String>)]) -> String {
 }
 
 pub fn robots(site: &Site) -> String {
-    format!("User-agent: *\nAllow: /\nSitemap: {}\n", encode_path(&site.config.permalink("sitemap.xml")))
+    format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        encode_path(&site.config.permalink("sitemap.xml"))
+    )
 }
 
 /// `lectures.json` / `lecturers.json`: the cards, with absolute URLs, no HTML.

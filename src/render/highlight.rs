@@ -20,9 +20,16 @@ fn syntax_set() -> &'static SyntaxSet {
 pub fn code_block(code: &str, lang: &str) -> String {
     let lang_attr = escape(lang);
     match highlighted(code, lang) {
-        Some(html) => format!("<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{html}</code></pre>\n"),
-        None if lang.is_empty() => format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code)),
-        None => format!("<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{}</code></pre>\n", escape(code)),
+        Some(html) => {
+            format!("<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{html}</code></pre>\n")
+        }
+        None if lang.is_empty() => {
+            format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code))
+        }
+        None => format!(
+            "<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{}</code></pre>\n",
+            escape(code)
+        ),
     }
 }
 
@@ -32,7 +39,13 @@ fn highlighted(code: &str, lang: &str) -> Option<String> {
     }
     let set = syntax_set();
     let syntax = set.find_syntax_by_token(lang)?;
-    let mut html = ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: CLASS_PREFIX });
+    let mut html = ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        set,
+        ClassStyle::SpacedPrefixed {
+            prefix: CLASS_PREFIX,
+        },
+    );
     for line in LinesWithEndings::from(code) {
         html.parse_html_for_line_which_includes_newline(line).ok()?;
     }

@@ -26,7 +26,11 @@ pub struct Heading {
 
 /// The extensions every page gets: tables, footnotes, strikethrough, task lists, `{#id}`.
 pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_HEADING_ATTRIBUTES
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Renders `markdown`. Relative links and images are rewritten against `base` (the URL of the
@@ -40,9 +44,17 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 // Gather the heading's inline events to name it.
-                let end = events[i..].iter().position(|e| matches!(e, Event::End(TagEnd::Heading(_)))).map_or(events.len(), |p| i + p);
+                let end = events[i..]
+                    .iter()
+                    .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                    .map_or(events.len(), |p| i + p);
                 let title: String = events[i + 1..end]
                     .iter()
                     .filter_map(|e| match e {
@@ -50,7 +62,11 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                         _ => None,
                     })
                     .collect();
-                let id = unique_id(id.as_deref().map_or_else(|| slugify(&title), str::to_string), &mut ids);
+                let id = unique_id(
+                    id.as_deref()
+                        .map_or_else(|| slugify(&title), str::to_string),
+                    &mut ids,
+                );
                 toc.push(Heading {
                     level: heading_level(*level),
                     id: id.clone(),
@@ -74,7 +90,10 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                 continue;
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                let end = events[i..].iter().position(|e| matches!(e, Event::End(TagEnd::CodeBlock))).map_or(events.len(), |p| i + p);
+                let end = events[i..]
+                    .iter()
+                    .position(|e| matches!(e, Event::End(TagEnd::CodeBlock)))
+                    .map_or(events.len(), |p| i + p);
                 let code: String = events[i + 1..end]
                     .iter()
                     .filter_map(|e| match e {
@@ -83,10 +102,14 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                     })
                     .collect();
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
-                out.push(Event::Html(CowStr::from(highlight::code_block(&code, &lang))));
+                out.push(Event::Html(CowStr::from(highlight::code_block(
+                    &code, &lang,
+                ))));
                 text.push_str(&code);
                 text.push('\n');
                 i = end + 1;
@@ -95,14 +118,20 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
             Event::SoftBreak => {
                 let before = out.iter().rev().find_map(last_char);
                 let after = events[i + 1..].iter().find_map(first_char);
-                if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+                let both = before.is_some_and(is_cjk) && after.is_some_and(is_cjk);
+                if both || before.is_some_and(is_cjk_punct) || after.is_some_and(is_cjk_punct) {
                     // Dropped: a line wrapped inside a Chinese sentence is not a word gap.
                 } else {
                     out.push(Event::SoftBreak);
                     text.push(' ');
                 }
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 out.push(Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: rebase(dest_url, base),
@@ -110,7 +139,12 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                     id: id.clone(),
                 }));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
                     dest_url: rebase(dest_url, base),
@@ -122,7 +156,14 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                 push_text(&mut text, t);
                 out.push(e.clone());
             }
-            e @ (Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition) | Event::HardBreak) => {
+            e @ (Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition,
+            )
+            | Event::HardBreak) => {
                 if !text.ends_with('\n') {
                     text.push('\n');
                 }
@@ -170,6 +211,12 @@ pub fn is_cjk(c: char) -> bool {
         || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
 }
 
+/// Full-width punctuation carries its own spacing: no space is wanted beside it.
+fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…')
+}
+
 fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -187,26 +234,48 @@ pub fn slugify(title: &str) -> String {
     for c in title.trim().chars() {
         if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_') && !id.ends_with('-') && !id.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !id.ends_with('-')
+            && !id.is_empty()
+        {
             id.push('-');
         }
     }
     let id = id.trim_end_matches('-').to_string();
-    if id.is_empty() { "section".to_string() } else { id }
+    if id.is_empty() {
+        "section".to_string()
+    } else {
+        id
+    }
 }
 
 fn unique_id(id: String, seen: &mut HashMap<String, usize>) -> String {
     let n = seen.entry(id.clone()).or_insert(0);
     *n += 1;
-    if *n == 1 { id } else { format!("{id}-{}", *n - 1) }
+    if *n == 1 {
+        id
+    } else {
+        format!("{id}-{}", *n - 1)
+    }
 }
 
 /// A relative link or image (`photo.png`, `../x/`) resolved against `base`; absolute URLs,
 /// root paths, anchors and `mailto:`/`tel:` are left alone.
 fn rebase<'a>(dest: &CowStr<'a>, base: &str) -> CowStr<'a> {
     let d = dest.as_ref();
-    let has_scheme = d.split_once(':').is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
-    if d.is_empty() || d.starts_with('/') || d.starts_with('#') || d.starts_with('?') || has_scheme || base.is_empty() {
+    let has_scheme = d.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if d.is_empty()
+        || d.starts_with('/')
+        || d.starts_with('#')
+        || d.starts_with('?')
+        || has_scheme
+        || base.is_empty()
+    {
         return dest.clone();
     }
     CowStr::from(format!("{base}{d}"))
@@ -219,8 +288,16 @@ mod tests {
     #[test]
     fn soft_break_between_han_is_dropped() {
         let r = render("职工群众可以\n点单，\nPLC and\nVR 课程", "");
-        assert!(r.html.contains("职工群众可以点单，PLC and\nVR"), "{}", r.html);
-        assert!(r.text.starts_with("职工群众可以点单，PLC and VR"), "{}", r.text);
+        assert!(
+            r.html.contains("职工群众可以点单，PLC and\nVR"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.text.starts_with("职工群众可以点单，PLC and VR"),
+            "{}",
+            r.text
+        );
     }
 
     #[test]
@@ -233,8 +310,15 @@ mod tests {
 
     #[test]
     fn relative_images_are_rebased_to_the_asset_folder() {
-        let r = render("![图](photo.png) [站内](/x/) [外](https://a.org/)", "/gonghui/news/");
-        assert!(r.html.contains(r#"src="/gonghui/news/photo.png""#), "{}", r.html);
+        let r = render(
+            "![图](photo.png) [站内](/x/) [外](https://a.org/)",
+            "/gonghui/news/",
+        );
+        assert!(
+            r.html.contains(r#"src="/gonghui/news/photo.png""#),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains(r#"href="/x/""#));
     }
 }

@@ -72,7 +72,11 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         site_value: tera::Value::from_serializable(&pages::site_value(site)),
         serve: options.serve,
     };
-    let jobs = pages::plan(site);
+    // A theme may go without a search page; every other template is required.
+    let jobs: Vec<pages::Job> = pages::plan(site)
+        .into_iter()
+        .filter(|j| *j != pages::Job::Search || engine.has("search.html"))
+        .collect();
     let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
     let mut output = Output::default();
     let mut sitemap_pages = Vec::new();
@@ -84,9 +88,15 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
                         pages::Job::Entry(i) => site.entries[*i].date.map(|d| d.iso()),
                         _ => None,
                     };
-                    sitemap_pages.push((page.path.trim_end_matches("index.html").to_string(), lastmod));
+                    sitemap_pages.push((
+                        page.path.trim_end_matches("index.html").to_string(),
+                        lastmod,
+                    ));
                 }
-                output.files.push(OutFile { path: page.path, bytes: page.html.into_bytes() });
+                output.files.push(OutFile {
+                    path: page.path,
+                    bytes: page.html.into_bytes(),
+                });
             }
             Err(d) => diagnostics.push(d),
         }
@@ -94,16 +104,27 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
     if diagnostics.has_errors() {
         // One broken template fails every page that uses it: report each problem once.
         let mut seen = std::collections::HashSet::new();
-        let unique: Diagnostics = diagnostics.into_iter().filter(|d| seen.insert((d.file.clone(), d.span.clone()))).collect();
+        let unique: Diagnostics = diagnostics
+            .into_iter()
+            .filter(|d| seen.insert((d.file.clone(), d.span.clone())))
+            .collect();
         return (None, unique);
     }
 
-    let mut add = |path: &str, text: String| output.files.push(OutFile { path: path.to_string(), bytes: text.into_bytes() });
+    let mut add = |path: &str, text: String| {
+        output.files.push(OutFile {
+            path: path.to_string(),
+            bytes: text.into_bytes(),
+        })
+    };
     add("atom.xml", feeds::atom(site, &cards));
     add("sitemap.xml", feeds::sitemap(site, &sitemap_pages));
     add("robots.txt", feeds::robots(site));
     add("lectures.json", feeds::catalog(site, &cards, Kind::Lecture));
-    add("lecturers.json", feeds::catalog(site, &cards, Kind::Lecturer));
+    add(
+        "lecturers.json",
+        feeds::catalog(site, &cards, Kind::Lecturer),
+    );
 
     output.copies = copies(site, theme);
     (Some(output), diagnostics)
@@ -114,7 +135,11 @@ pub fn render_markdown(site: &Site) -> Vec<Rendered> {
     site.entries
         .par_iter()
         .map(|e| {
-            let base = if e.source.name.ends_with("/index.md") { site.config.url(&e.path) } else { site.config.url(&asset_folder(&e.source.name)) };
+            let base = if e.source.name.ends_with("/index.md") {
+                site.config.url(&e.path)
+            } else {
+                site.config.url(&asset_folder(&e.source.name))
+            };
             markdown::render(&e.source.text[e.body.clone()], &base)
         })
         .collect()
@@ -142,14 +167,19 @@ fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
             },
         })
         .collect();
-    out.extend(site.assets.iter().map(|(src, dest)| CopyFile { dest: dest.clone(), source: CopySource::Disk(src.clone()) }));
+    out.extend(site.assets.iter().map(|(src, dest)| CopyFile {
+        dest: dest.clone(),
+        source: CopySource::Disk(src.clone()),
+    }));
     for e in &site.entries {
         for asset in &e.bundle_assets {
             if let Some(name) = asset.file_name() {
-                out.push(CopyFile { dest: format!("{}{}", e.path, name.to_string_lossy()), source: CopySource::Disk(asset.clone()) });
+                out.push(CopyFile {
+                    dest: format!("{}{}", e.path, name.to_string_lossy()),
+                    source: CopySource::Disk(asset.clone()),
+                });
             }
         }
     }
     out
 }
-

@@ -16,13 +16,20 @@ pub enum Job {
     Home,
     Entry(usize),
     /// A section's list page (1-based page number).
-    List { section: usize, page: usize },
+    List {
+        section: usize,
+        page: usize,
+    },
     Menu,
     Category(usize),
     Matrices,
     Matrix(usize),
     Taxonomy(Tax),
-    Term { tax: Tax, term: usize, page: usize },
+    Term {
+        tax: Tax,
+        term: usize,
+        page: usize,
+    },
     Search,
     NotFound,
 }
@@ -72,7 +79,13 @@ pub struct Page {
 
 /// Every page of the site, in a stable order.
 pub fn plan(site: &Site) -> Vec<Job> {
-    let mut jobs = vec![Job::Home, Job::Menu, Job::Matrices, Job::Search, Job::NotFound];
+    let mut jobs = vec![
+        Job::Home,
+        Job::Menu,
+        Job::Matrices,
+        Job::Search,
+        Job::NotFound,
+    ];
     jobs.extend((0..site.entries.len()).map(Job::Entry));
     for (i, s) in site.sections.iter().enumerate() {
         if s.key.is_empty() || s.key == "lectures" || s.key == "brands" {
@@ -141,17 +154,26 @@ pub fn check_templates(site: &Site, engine: &Engine) -> Diagnostics {
         .sections
         .iter()
         .filter_map(|s| Some((s.template.as_ref()?, s.source.as_ref()?)))
-        .chain(site.entries.iter().filter_map(|e| Some((e.template.as_ref()?, &e.source))));
+        .chain(
+            site.entries
+                .iter()
+                .filter_map(|e| Some((e.template.as_ref()?, &e.source))),
+        );
     for (t, source) in named {
         if engine.has(&t.value) {
             continue;
         }
-        let mut d = Diagnostic::error(format!("模板“{}”不存在", t.value)).at(source, t.span.clone()).field("template");
+        let mut d = Diagnostic::error(format!("模板“{}”不存在", t.value))
+            .at(source, t.span.clone())
+            .field("template");
         d = match engine.suggest(&t.value) {
             Some(s) => d.label(format!("是不是想写 {s}？")),
             None => d.label("主题里没有这个模板"),
         };
-        diagnostics.push(d.help(format!("模板放在站点的 templates/ 或主题的 templates/ 里；现有模板：{}", engine.names().join("、"))));
+        diagnostics.push(d.help(format!(
+            "模板放在站点的 templates/ 或主题的 templates/ 里；现有模板：{}",
+            engine.names().join("、")
+        )));
     }
     diagnostics
 }
@@ -169,14 +191,32 @@ impl Shared<'_> {
                 ctx.insert(k, &v);
             }
         }
-        let file = if path.ends_with(".html") { path.clone() } else { format!("{path}index.html") };
+        let file = if path.ends_with(".html") {
+            path.clone()
+        } else {
+            format!("{path}index.html")
+        };
         let html = self.engine.render(&template, &ctx, &format!("/{path}"))?;
         Ok(Page { path: file, html })
     }
 
-    fn current(&self, path: &str, title: &str, description: Option<String>, image: Option<String>, kind: &str, section: &str) -> Value {
+    fn current(
+        &self,
+        path: &str,
+        title: &str,
+        description: Option<String>,
+        image: Option<String>,
+        kind: &str,
+        section: &str,
+    ) -> Value {
         let config = &self.site.config;
-        let image = image.or_else(|| config.share_image.clone()).map(|i| if i.starts_with("http") { i } else { config.permalink(&i) });
+        let image = image.or_else(|| config.share_image.clone()).map(|i| {
+            if i.starts_with("http") {
+                i
+            } else {
+                config.permalink(&i)
+            }
+        });
         json!({
             "url": config.url(path),
             "permalink": config.permalink(path),
@@ -190,7 +230,9 @@ impl Shared<'_> {
     }
 
     fn section_value(&self, s: &Section) -> Value {
-        let content = s.source.as_ref().map(|src| super::markdown::render(&src.text[s.body.clone()], &self.site.config.url(&s.path)).html);
+        let content = s.source.as_ref().map(|src| {
+            super::markdown::render(&src.text[s.body.clone()], &self.site.config.url(&s.path)).html
+        });
         json!({
             "key": s.key,
             "title": s.title,
@@ -207,10 +249,23 @@ impl Shared<'_> {
     fn paginator(&self, base: &str, items: &[usize], per: usize, page: usize) -> Value {
         let config = &self.site.config;
         let total = page_count(items.len(), per);
-        let url = |n: usize| if n == 1 { config.url(base) } else { config.url(&format!("{base}page/{n}/")) };
+        let url = |n: usize| {
+            if n == 1 {
+                config.url(base)
+            } else {
+                config.url(&format!("{base}page/{n}/"))
+            }
+        };
         let start = (page - 1) * per;
-        let cards: Vec<Value> = items.iter().skip(start).take(per).map(|&i| self.card(i)).collect();
-        let pages: Vec<Value> = (1..=total).map(|n| json!({ "number": n, "url": url(n), "current": n == page })).collect();
+        let cards: Vec<Value> = items
+            .iter()
+            .skip(start)
+            .take(per)
+            .map(|&i| self.card(i))
+            .collect();
+        let pages: Vec<Value> = (1..=total)
+            .map(|n| json!({ "number": n, "url": url(n), "current": n == page }))
+            .collect();
         json!({
             "items": cards,
             "current_page": page,
@@ -226,8 +281,15 @@ impl Shared<'_> {
 
     fn lectures_in(&self, category: &str) -> Vec<usize> {
         let site = self.site;
-        let menu = site.section("lectures").map(|s| s.pages.clone()).unwrap_or_default();
-        menu.into_iter().filter(|&i| matches!(&site.entries[i].data, Data::Lecture(l) if l.category == category)).collect()
+        let menu = site
+            .section("lectures")
+            .map(|s| s.pages.clone())
+            .unwrap_or_default();
+        menu.into_iter()
+            .filter(
+                |&i| matches!(&site.entries[i].data, Data::Lecture(l) if l.category == category),
+            )
+            .collect()
     }
 
     fn category_value(&self, name: &str) -> Value {
@@ -241,12 +303,23 @@ impl Shared<'_> {
         match job {
             Job::Home => {
                 let s = site.section("").expect("home section always exists");
-                let news: Vec<Value> = site.section("news").map(|n| n.pages.iter().take(10).map(|&i| self.card(i)).collect()).unwrap_or_default();
-                let lectures = site.section("lectures").map(|s| s.pages.clone()).unwrap_or_default();
+                let news: Vec<Value> = site
+                    .section("news")
+                    .map(|n| n.pages.iter().take(10).map(|&i| self.card(i)).collect())
+                    .unwrap_or_default();
+                let lectures = site
+                    .section("lectures")
+                    .map(|s| s.pages.clone())
+                    .unwrap_or_default();
                 let brief: Vec<Value> = lectures.iter().filter(|&&i| matches!(&site.entries[i].data, Data::Lecture(l) if l.duration.is_some_and(|d| d <= 15))).take(6).map(|&i| self.card(i)).collect();
                 let mut lecturers: Vec<usize> = site.of_kind(Kind::Lecturer).collect();
-                crate::resolve::sort_entries(&mut lecturers, &site.entries, crate::resolve::SortBy::Weight);
-                let lecturers: Vec<Value> = lecturers.iter().take(8).map(|&i| self.card(i)).collect();
+                crate::resolve::sort_entries(
+                    &mut lecturers,
+                    &site.entries,
+                    crate::resolve::SortBy::Weight,
+                );
+                let lecturers: Vec<Value> =
+                    lecturers.iter().take(8).map(|&i| self.card(i)).collect();
                 let vars = json!({
                     "section": self.section_value(s),
                     "latest_news": news,
@@ -254,7 +327,19 @@ impl Shared<'_> {
                     "lecturers": lecturers,
                     "matrices": self.cards.matrix_cards,
                 });
-                (String::new(), section_template(s), vars, self.current("", &config.title, s.description.clone(), None, "home", "home"))
+                (
+                    String::new(),
+                    section_template(s),
+                    vars,
+                    self.current(
+                        "",
+                        &config.title,
+                        s.description.clone(),
+                        None,
+                        "home",
+                        "home",
+                    ),
+                )
             }
             Job::Entry(i) => {
                 let e = &site.entries[*i];
@@ -265,25 +350,55 @@ impl Shared<'_> {
                     Data::Brand(b) => b.logo.as_ref().map(|x| x.src.clone()),
                     _ => None,
                 };
-                let description = page.get("summary").and_then(Value::as_str).map(str::to_string);
+                let description = page
+                    .get("summary")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 let section = match e.kind {
                     Kind::Page => e.section.split('/').next().unwrap_or("").to_string(),
                     Kind::Brand => "brands".into(),
                     k => k.folder().to_string(),
                 };
-                let current = self.current(&e.path, &e.title, description, image, e.kind.key(), &section);
-                (e.path.clone(), entry_template(site, *i), json!({ "page": page }), current)
+                let current = self.current(
+                    &e.path,
+                    &e.title,
+                    description,
+                    image,
+                    e.kind.key(),
+                    &section,
+                );
+                (
+                    e.path.clone(),
+                    entry_template(site, *i),
+                    json!({ "page": page }),
+                    current,
+                )
             }
             Job::List { section, page } => {
                 let s = &site.sections[*section];
-                let path = if *page == 1 { s.path.clone() } else { format!("{}page/{page}/", s.path) };
+                let path = if *page == 1 {
+                    s.path.clone()
+                } else {
+                    format!("{}page/{page}/", s.path)
+                };
                 let vars = json!({ "section": self.section_value(s), "paginator": self.paginator(&s.path, &s.pages, per_page(site, s), *page) });
-                let title = if *page == 1 { s.title.clone() } else { format!("{}（第 {page} 页）", s.title) };
+                let title = if *page == 1 {
+                    s.title.clone()
+                } else {
+                    format!("{}（第 {page} 页）", s.title)
+                };
                 let top = s.key.split('/').next().unwrap_or("").to_string();
-                (path.clone(), section_template(s), vars, self.current(&path, &title, s.description.clone(), None, "section", &top))
+                (
+                    path.clone(),
+                    section_template(s),
+                    vars,
+                    self.current(&path, &title, s.description.clone(), None, "section", &top),
+                )
             }
             Job::Menu => {
-                let s = site.section("lectures").expect("lectures section always exists");
+                let s = site
+                    .section("lectures")
+                    .expect("lectures section always exists");
                 let groups: Vec<Value> = config
                     .lecture_categories
                     .iter()
@@ -291,32 +406,102 @@ impl Shared<'_> {
                     .collect();
                 let lectures: Vec<Value> = s.pages.iter().map(|&i| self.card(i)).collect();
                 let vars = json!({ "section": self.section_value(s), "groups": groups, "lectures": lectures });
-                (s.path.clone(), section_template(s), vars, self.current(&s.path, &s.title, s.description.clone(), None, "section", "lectures"))
+                (
+                    s.path.clone(),
+                    section_template(s),
+                    vars,
+                    self.current(
+                        &s.path,
+                        &s.title,
+                        s.description.clone(),
+                        None,
+                        "section",
+                        "lectures",
+                    ),
+                )
             }
             Job::Category(c) => {
-                let s = site.section("lectures").expect("lectures section always exists");
+                let s = site
+                    .section("lectures")
+                    .expect("lectures section always exists");
                 let name = &config.lecture_categories[*c];
                 let path = category_path(name);
-                let lectures: Vec<Value> = self.lectures_in(name).iter().map(|&i| self.card(i)).collect();
+                let lectures: Vec<Value> = self
+                    .lectures_in(name)
+                    .iter()
+                    .map(|&i| self.card(i))
+                    .collect();
                 let vars = json!({ "section": self.section_value(s), "category": self.category_value(name), "lectures": lectures });
                 let title = format!("{name} · {}", s.title);
-                (path.clone(), "lecture-category.html".into(), vars, self.current(&path, &title, s.description.clone(), None, "section", "lectures"))
+                (
+                    path.clone(),
+                    "lecture-category.html".into(),
+                    vars,
+                    self.current(
+                        &path,
+                        &title,
+                        s.description.clone(),
+                        None,
+                        "section",
+                        "lectures",
+                    ),
+                )
             }
             Job::Matrices => {
-                let s = site.section("brands").expect("brands section always exists");
+                let s = site
+                    .section("brands")
+                    .expect("brands section always exists");
                 let vars = json!({ "section": self.section_value(s), "matrices": self.cards.matrix_cards });
-                (s.path.clone(), section_template(s), vars, self.current(&s.path, &s.title, s.description.clone(), None, "section", "brands"))
+                (
+                    s.path.clone(),
+                    section_template(s),
+                    vars,
+                    self.current(
+                        &s.path,
+                        &s.title,
+                        s.description.clone(),
+                        None,
+                        "section",
+                        "brands",
+                    ),
+                )
             }
             Job::Matrix(m) => {
                 let matrix = &site.matrices[*m];
                 let mut value = self.cards.matrix_cards[*m].clone();
                 if let Value::Object(map) = &mut value {
                     let preface = &matrix.source.text[matrix.body.clone()];
-                    map.insert("content".into(), json!(super::markdown::render(preface, &config.url(&matrix.path)).html));
-                    map.insert("count_mismatch".into(), json!(matrix.count.as_ref().is_some_and(|c| c.value != matrix.brands.len() as i64)));
+                    map.insert(
+                        "content".into(),
+                        json!(super::markdown::render(preface, &config.url(&matrix.path)).html),
+                    );
+                    map.insert(
+                        "count_mismatch".into(),
+                        json!(
+                            matrix
+                                .count
+                                .as_ref()
+                                .is_some_and(|c| c.value != matrix.brands.len() as i64)
+                        ),
+                    );
                 }
-                let description = value.get("summary").and_then(Value::as_str).map(str::to_string);
-                (matrix.path.clone(), "matrix.html".into(), json!({ "matrix": value }), self.current(&matrix.path, &matrix.title, description, None, "matrix", "brands"))
+                let description = value
+                    .get("summary")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                (
+                    matrix.path.clone(),
+                    "matrix.html".into(),
+                    json!({ "matrix": value }),
+                    self.current(
+                        &matrix.path,
+                        &matrix.title,
+                        description,
+                        None,
+                        "matrix",
+                        "brands",
+                    ),
+                )
             }
             Job::Taxonomy(tax) => {
                 let path = format!("{}/", tax.key());
@@ -330,23 +515,55 @@ impl Shared<'_> {
                     })
                     .collect();
                 let vars = json!({ "taxonomy": self.taxonomy_value(*tax), "terms": terms });
-                (path.clone(), "taxonomy-list.html".into(), vars, self.current(&path, tax.title(), None, None, "taxonomy", ""))
+                (
+                    path.clone(),
+                    "taxonomy-list.html".into(),
+                    vars,
+                    self.current(&path, tax.title(), None, None, "taxonomy", ""),
+                )
             }
             Job::Term { tax, term, page } => {
-                let (name, items) = tax.terms(site).iter().nth(*term).expect("term index from plan");
+                let (name, items) = tax
+                    .terms(site)
+                    .iter()
+                    .nth(*term)
+                    .expect("term index from plan");
                 let base = format!("{}/{}/", tax.key(), term_segment(name));
-                let path = if *page == 1 { base.clone() } else { format!("{base}page/{page}/") };
+                let path = if *page == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}page/{page}/")
+                };
                 let mut t = link(config, tax.key(), name);
                 t["count"] = json!(items.len());
                 let vars = json!({ "taxonomy": self.taxonomy_value(*tax), "term": t, "paginator": self.paginator(&base, items, config.paginate_by, *page) });
-                let title = if *page == 1 { format!("{}：{name}", tax.title()) } else { format!("{}：{name}（第 {page} 页）", tax.title()) };
-                (path.clone(), "taxonomy-term.html".into(), vars, self.current(&path, &title, None, None, "term", ""))
+                let title = if *page == 1 {
+                    format!("{}：{name}", tax.title())
+                } else {
+                    format!("{}：{name}（第 {page} 页）", tax.title())
+                };
+                (
+                    path.clone(),
+                    "taxonomy-term.html".into(),
+                    vars,
+                    self.current(&path, &title, None, None, "term", ""),
+                )
             }
             Job::Search => {
                 let vars = json!({ "section": { "key": "search", "title": "搜索", "description": null, "content": "", "url": config.url("search/") } });
-                ("search/".into(), "search.html".into(), vars, self.current("search/", "搜索", None, None, "search", "search"))
+                (
+                    "search/".into(),
+                    "search.html".into(),
+                    vars,
+                    self.current("search/", "搜索", None, None, "search", "search"),
+                )
             }
-            Job::NotFound => ("404.html".into(), "404.html".into(), json!({}), self.current("404.html", "页面不存在", None, None, "404", "")),
+            Job::NotFound => (
+                "404.html".into(),
+                "404.html".into(),
+                json!({}),
+                self.current("404.html", "页面不存在", None, None, "404", ""),
+            ),
         }
     }
 
@@ -372,12 +589,18 @@ pub fn site_value(site: &Site) -> Value {
         }
     }
     nav.push(json!({ "title": "搜索", "url": config.url("search/"), "key": "search" }));
-    let lectures = site.section("lectures").map(|s| s.pages.clone()).unwrap_or_default();
+    let lectures = site
+        .section("lectures")
+        .map(|s| s.pages.clone())
+        .unwrap_or_default();
     let categories: Vec<Value> = config
         .lecture_categories
         .iter()
         .map(|c| {
-            let count = lectures.iter().filter(|&&i| matches!(&site.entries[i].data, Data::Lecture(l) if &l.category == c)).count();
+            let count = lectures
+                .iter()
+                .filter(|&&i| matches!(&site.entries[i].data, Data::Lecture(l) if &l.category == c))
+                .count();
             json!({ "name": c, "url": config.url(&category_path(c)), "count": count })
         })
         .collect();

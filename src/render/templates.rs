@@ -18,13 +18,29 @@ impl Engine {
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml", ".htm"]);
         let base = base_path.to_string();
-        tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let path: String = kwargs.must_get("path")?;
-            Ok(format!("{base}{}", path.trim_start_matches('/')))
-        });
-        let sources: HashMap<String, Source> = theme.templates.iter().map(|t| (t.name.clone(), Source::new(t.origin.clone(), t.text.as_str()))).collect();
+        tera.register_function(
+            "url",
+            move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+                let path: String = kwargs.must_get("path")?;
+                Ok(format!("{base}{}", path.trim_start_matches('/')))
+            },
+        );
+        let sources: HashMap<String, Source> = theme
+            .templates
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    Source::new(t.origin.clone(), t.text.as_str()),
+                )
+            })
+            .collect();
         let mut engine = Engine { tera, sources };
-        let templates: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
+        let templates: Vec<(&str, &str)> = theme
+            .templates
+            .iter()
+            .map(|t| (t.name.as_str(), t.text.as_str()))
+            .collect();
         if let Err(err) = engine.tera.add_raw_templates(templates) {
             return Err(engine.diagnostic(&err, None).into());
         }
@@ -47,8 +63,15 @@ impl Engine {
     }
 
     /// Renders `name`; a failure names the template's file and line, and the page being built.
-    pub fn render(&self, name: &str, context: &tera::Context, page: &str) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|err| self.diagnostic(&err, Some(page)))
+    pub fn render(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        page: &str,
+    ) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, context)
+            .map_err(|err| self.diagnostic(&err, Some(page)))
     }
 
     fn diagnostic(&self, err: &tera::Error, page: Option<&str>) -> Diagnostic {
@@ -60,7 +83,11 @@ impl Engine {
                     let span = report.span();
                     let index = LineIndex::new(&source.text);
                     let start = index.offset(&source.text, span.start_line, span.start_col + 1);
-                    let end = if span.end_line == span.start_line { index.offset(&source.text, span.end_line, span.end_col + 1) } else { start };
+                    let end = if span.end_line == span.start_line {
+                        index.offset(&source.text, span.end_line, span.end_col + 1)
+                    } else {
+                        start
+                    };
                     d = d.at(source, start..end.max(start));
                 } else if !report.filename().is_empty() {
                     d = d.in_file(report.filename().to_string());

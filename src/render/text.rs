@@ -5,24 +5,29 @@ use super::markdown::is_cjk;
 /// The first `limit` characters of `text` on one line, cut at a sentence end when one is near,
 /// with `…` when cut.
 pub fn summary(text: &str, limit: usize) -> String {
-    let flat: String = text.split_whitespace().fold(String::new(), |mut acc, part| {
-        if let (Some(a), Some(b)) = (acc.chars().last(), part.chars().next()) {
-            if !(is_cjk(a) || is_cjk(b)) {
+    let flat: String = text
+        .split_whitespace()
+        .fold(String::new(), |mut acc, part| {
+            if let (Some(a), Some(b)) = (acc.chars().last(), part.chars().next())
+                && !(is_cjk(a) && is_cjk(b))
+            {
                 acc.push(' ');
             }
-        }
-        acc.push_str(part);
-        acc
-    });
+            acc.push_str(part);
+            acc
+        });
     if flat.chars().count() <= limit {
         return flat;
     }
     let cut: String = flat.chars().take(limit).collect();
     // Prefer ending on a full stop in the last third.
-    if let Some((i, c)) = cut.char_indices().filter(|(_, c)| matches!(c, '。' | '！' | '？' | '；')).last() {
-        if cut[..i].chars().count() >= limit * 2 / 3 {
-            return cut[..i + c.len_utf8()].to_string();
-        }
+    if let Some((i, c)) = cut
+        .char_indices()
+        .rev()
+        .find(|(_, c)| matches!(c, '。' | '！' | '？' | '；'))
+        && cut[..i].chars().count() >= limit * 2 / 3
+    {
+        return cut[..i + c.len_utf8()].to_string();
     }
     format!("{}…", cut.trim_end_matches(['，', '、', '：', ' ']))
 }
@@ -41,7 +46,7 @@ pub fn reading_minutes(chars: usize) -> usize {
 pub fn duration_display(minutes: i64) -> String {
     match minutes {
         m if m < 60 => format!("{m}分钟"),
-        m if m == 240 => "半天".to_string(),
+        240 => "半天".to_string(),
         m if m >= 480 && m % 480 == 0 => format!("{}天", m / 480),
         m if m % 60 == 0 => format!("{}小时", m / 60),
         m if m % 30 == 0 => format!("{}小时", m as f64 / 60.0),
@@ -62,9 +67,12 @@ mod tests {
     fn summary_counts_characters_and_cuts_at_sentences() {
         let text = "第一句话说完了。第二句话很长很长很长很长很长。第三句";
         assert_eq!(summary(text, 100), text);
-        assert_eq!(summary(text, 24), "第一句话说完了。第二句话很长很长很长很长很长。");
+        assert_eq!(
+            summary(text, 24),
+            "第一句话说完了。第二句话很长很长很长很长很长。"
+        );
         assert_eq!(summary("甲乙丙丁戊己庚辛", 4), "甲乙丙丁…");
-        assert_eq!(summary("PLC\n编程 and VR", 100), "PLC编程 and VR");
+        assert_eq!(summary("PLC\n编程 and VR", 100), "PLC 编程 and VR");
     }
 
     #[test]

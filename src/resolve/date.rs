@@ -86,7 +86,13 @@ impl Date {
     pub fn rfc3339(&self) -> String {
         let t = self.time.unwrap_or(0);
         let off = self.offset.unwrap_or(DEFAULT_OFFSET);
-        let mut out = format!("{}T{:02}:{:02}:{:02}", self.iso(), t / 3600, t / 60 % 60, t % 60);
+        let mut out = format!(
+            "{}T{:02}:{:02}:{:02}",
+            self.iso(),
+            t / 3600,
+            t / 60 % 60,
+            t % 60
+        );
         if off == 0 {
             out.push('Z');
         } else {

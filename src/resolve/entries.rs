@@ -13,20 +13,94 @@ use crate::resolve::urls;
 use std::path::{Component, Path, PathBuf};
 
 const NEWS: &[&str] = &[
-    "title", "kicker", "subtitle", "date", "source", "reporters", "correspondents", "region", "tags", "lecturers", "brands", "image", "slug", "draft", "weight",
-    "template", "description",
+    "title",
+    "kicker",
+    "subtitle",
+    "date",
+    "source",
+    "reporters",
+    "correspondents",
+    "region",
+    "tags",
+    "lecturers",
+    "brands",
+    "image",
+    "slug",
+    "draft",
+    "weight",
+    "template",
+    "description",
 ];
 const LECTURER: &[&str] = &[
-    "name", "honors", "occupation", "org", "region", "team", "quote", "photo", "video", "available", "availability", "slug", "draft", "weight", "template",
-    "tags", "date",
+    "name",
+    "honors",
+    "occupation",
+    "org",
+    "region",
+    "team",
+    "quote",
+    "photo",
+    "video",
+    "available",
+    "availability",
+    "slug",
+    "draft",
+    "weight",
+    "template",
+    "tags",
+    "date",
 ];
 const LECTURE: &[&str] = &[
-    "title", "lecturers", "category", "audiences", "formats", "duration", "regions", "tags", "slug", "draft", "weight", "template", "date", "description",
+    "title",
+    "lecturers",
+    "category",
+    "audiences",
+    "formats",
+    "duration",
+    "regions",
+    "tags",
+    "slug",
+    "draft",
+    "weight",
+    "template",
+    "date",
+    "description",
 ];
-const BRAND: &[&str] = &["title", "row", "slogan", "logo", "org", "tags", "weight", "slug", "draft", "template", "date", "description"];
-const PAGE: &[&str] = &["title", "date", "tags", "slug", "draft", "weight", "template", "description"];
+const BRAND: &[&str] = &[
+    "title",
+    "row",
+    "slogan",
+    "logo",
+    "org",
+    "tags",
+    "weight",
+    "slug",
+    "draft",
+    "template",
+    "date",
+    "description",
+];
+const PAGE: &[&str] = &[
+    "title",
+    "date",
+    "tags",
+    "slug",
+    "draft",
+    "weight",
+    "template",
+    "description",
+];
 const SECTION: &[&str] = &["title", "description", "sort_by", "paginate_by", "template"];
-const MATRIX: &[&str] = &["title", "org", "date", "rows", "count", "description", "weight", "template"];
+const MATRIX: &[&str] = &[
+    "title",
+    "org",
+    "date",
+    "rows",
+    "count",
+    "description",
+    "weight",
+    "template",
+];
 const IMAGE: &[&str] = &["src", "caption", "credit", "alt"];
 const HONOR: &[&str] = &["name", "level", "year"];
 
@@ -46,7 +120,12 @@ pub struct Ctx<'a> {
 }
 
 /// Interprets one content file by where it sits in `content/`.
-pub fn parse(ctx: &Ctx, file: &ContentFile, front: &Front, diagnostics: &mut Diagnostics) -> Option<Parsed> {
+pub fn parse(
+    ctx: &Ctx,
+    file: &ContentFile,
+    front: &Front,
+    diagnostics: &mut Diagnostics,
+) -> Option<Parsed> {
     let parts: Vec<&str> = file.parts.iter().map(String::as_str).collect();
     let (last, folders) = parts.split_last()?;
     if *last == "_index.md" {
@@ -92,13 +171,29 @@ pub fn parse(ctx: &Ctx, file: &ContentFile, front: &Front, diagnostics: &mut Dia
         Kind::Brand => BRAND,
         Kind::Page => PAGE,
     };
-    let dir = file.path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut f = Fields::new(&file.source, &front.node, front.fence.clone(), known, diagnostics);
+    let dir = file
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut f = Fields::new(
+        &file.source,
+        &front.node,
+        front.fence.clone(),
+        known,
+        diagnostics,
+    );
     let slug = match f.text("slug") {
         Some(s) => match urls::check_slug(&s.value) {
             Ok(()) => s.value,
             Err(why) => {
-                f.error_at("slug", s.span, format!("`slug` {why}"), "不能用作网址", Some("slug 只用字母、数字、汉字和连字符 -，例如 kong-shengdong".into()));
+                f.error_at(
+                    "slug",
+                    s.span,
+                    format!("`slug` {why}"),
+                    "不能用作网址",
+                    Some("slug 只用字母、数字、汉字和连字符 -，例如 kong-shengdong".into()),
+                );
                 slug_from_name.clone()
             }
         },
@@ -127,7 +222,11 @@ pub fn parse(ctx: &Ctx, file: &ContentFile, front: &Front, diagnostics: &mut Dia
         Kind::Lecturer => lecturer(ctx, &mut f, &dir, &path, is_bundle),
         Kind::Lecture => lecture(ctx, &mut f),
         Kind::Brand => brand(ctx, &mut f, &dir, &path, is_bundle, section_parts[1]),
-        Kind::Page => (f.required_text("title", "页面标题", "title: 编写指南").map(|t| t.value), Some(Data::Page)),
+        Kind::Page => (
+            f.required_text("title", "页面标题", "title: 编写指南")
+                .map(|t| t.value),
+            Some(Data::Page),
+        ),
     };
     if kind == Kind::News && date.is_none() && f.node("date").is_none() {
         f.missing("date", "发布日期", "date: 2023-05-12");
@@ -153,15 +252,31 @@ pub fn parse(ctx: &Ctx, file: &ContentFile, front: &Front, diagnostics: &mut Dia
     Some(Parsed::Entry(Box::new(entry)))
 }
 
-fn news(ctx: &Ctx, f: &mut Fields, dir: &Path, path: &str, is_bundle: bool) -> (Option<String>, Option<Data>) {
+fn news(
+    ctx: &Ctx,
+    f: &mut Fields,
+    dir: &Path,
+    path: &str,
+    is_bundle: bool,
+) -> (Option<String>, Option<Data>) {
     let title = f.required_text("title", "新闻标题", "title: 萧山工会“班前十分钟”助力企业");
-    let image = f.node("image").and_then(|node| image_field(ctx, f, "image", node, dir, path, is_bundle));
+    let image = f
+        .node("image")
+        .and_then(|node| image_field(ctx, f, "image", node, dir, path, is_bundle));
     let news = News {
         kicker: f.text("kicker").map(|t| t.value),
         subtitle: f.text("subtitle").map(|t| t.value),
         source: f.text("source").map(|t| t.value),
-        reporters: f.text_list("reporters").into_iter().map(|t| t.value).collect(),
-        correspondents: f.text_list("correspondents").into_iter().map(|t| t.value).collect(),
+        reporters: f
+            .text_list("reporters")
+            .into_iter()
+            .map(|t| t.value)
+            .collect(),
+        correspondents: f
+            .text_list("correspondents")
+            .into_iter()
+            .map(|t| t.value)
+            .collect(),
         region: f.text("region").map(|t| t.value).filter(|r| !r.is_empty()),
         lecturer_refs: f.text_list("lecturers"),
         brand_refs: f.text_list("brands"),
@@ -171,10 +286,18 @@ fn news(ctx: &Ctx, f: &mut Fields, dir: &Path, path: &str, is_bundle: bool) -> (
     (title.map(|t| t.value), Some(Data::News(news)))
 }
 
-fn lecturer(ctx: &Ctx, f: &mut Fields, dir: &Path, path: &str, is_bundle: bool) -> (Option<String>, Option<Data>) {
+fn lecturer(
+    ctx: &Ctx,
+    f: &mut Fields,
+    dir: &Path,
+    path: &str,
+    is_bundle: bool,
+) -> (Option<String>, Option<Data>) {
     let name = f.required_text("name", "宣讲人姓名", "name: 孔胜东");
     let honors = honors(f);
-    let photo = f.node("photo").and_then(|node| image_field(ctx, f, "photo", node, dir, path, is_bundle));
+    let photo = f
+        .node("photo")
+        .and_then(|node| image_field(ctx, f, "photo", node, dir, path, is_bundle));
     let lecturer = Lecturer {
         name: name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
         honors,
@@ -214,7 +337,11 @@ fn honors(f: &mut Fields) -> Vec<Honor> {
             Value::Map(_) => {
                 let key = format!("honors[{}]", i + 1);
                 let mut h = f.nested(&key, item, HONOR);
-                let name = h.required_text("name", "荣誉名称", "{name: 杭州工匠, level: 市, year: 2019}");
+                let name = h.required_text(
+                    "name",
+                    "荣誉名称",
+                    "{name: 杭州工匠, level: 市, year: 2019}",
+                );
                 let level = h.text("level").and_then(|l| match Level::parse(&l.value) {
                     Some(level) => Some(level),
                     None => {
@@ -223,7 +350,13 @@ fn honors(f: &mut Fields) -> Vec<Honor> {
                             Some(s) => format!("是不是想写“{s}”？"),
                             None => "不是已有的级别".to_string(),
                         };
-                        h.error_at("level", l.span, format!("荣誉级别只能是 {}", names.join("、")), &label, None);
+                        h.error_at(
+                            "level",
+                            l.span,
+                            format!("荣誉级别只能是 {}", names.join("、")),
+                            &label,
+                            None,
+                        );
                         None
                     }
                 });
@@ -238,7 +371,11 @@ fn honors(f: &mut Fields) -> Vec<Honor> {
                 }
             }
             Value::Null => {}
-            _ => f.type_error(&format!("honors[{}]", i + 1), item, "荣誉名称或 {name, level, year}"),
+            _ => f.type_error(
+                &format!("honors[{}]", i + 1),
+                item,
+                "荣誉名称或 {name, level, year}",
+            ),
         }
     }
     out
@@ -250,15 +387,33 @@ fn lecture(ctx: &Ctx, f: &mut Fields) -> (Option<String>, Option<Data>) {
     if lecturer_refs.is_empty() {
         if let Some(node) = f.node("lecturers") {
             let span = node.span.clone();
-            f.error_at("lecturers", span, "`lecturers` 至少要有一位宣讲人".into(), "这里是空的", Some("写宣讲人的文件名，例如 lecturers: [kong-shengdong]".into()));
+            f.error_at(
+                "lecturers",
+                span,
+                "`lecturers` 至少要有一位宣讲人".into(),
+                "这里是空的",
+                Some("写宣讲人的文件名，例如 lecturers: [kong-shengdong]".into()),
+            );
         } else {
-            f.missing("lecturers", "由谁来讲，至少一位宣讲人", "lecturers: [kong-shengdong]");
+            f.missing(
+                "lecturers",
+                "由谁来讲，至少一位宣讲人",
+                "lecturers: [kong-shengdong]",
+            );
         }
     }
-    let category = f.required_text("category", "宣讲类别", "category: 工匠精神").and_then(|c| check_category(ctx, f, c));
+    let category = f
+        .required_text("category", "宣讲类别", "category: 工匠精神")
+        .and_then(|c| check_category(ctx, f, c));
     let duration = f.int("duration").and_then(|d| {
         if d.value <= 0 || d.value > 24 * 60 {
-            f.error_at("duration", d.span, "`duration` 是宣讲时长的分钟数，应在 1 到 1440 之间".into(), "时长不对", Some("班前十分钟写 10，半天写 240".into()));
+            f.error_at(
+                "duration",
+                d.span,
+                "`duration` 是宣讲时长的分钟数，应在 1 到 1440 之间".into(),
+                "时长不对",
+                Some("班前十分钟写 10，半天写 240".into()),
+            );
             None
         } else {
             Some(d.value)
@@ -268,10 +423,25 @@ fn lecture(ctx: &Ctx, f: &mut Fields) -> (Option<String>, Option<Data>) {
         lecturer_refs,
         lecturers: Vec::new(),
         category: category.unwrap_or_default(),
-        audiences: dedup(f.text_list("audiences").into_iter().map(|t| t.value).collect()),
-        formats: dedup(f.text_list("formats").into_iter().map(|t| t.value).collect()),
+        audiences: dedup(
+            f.text_list("audiences")
+                .into_iter()
+                .map(|t| t.value)
+                .collect(),
+        ),
+        formats: dedup(
+            f.text_list("formats")
+                .into_iter()
+                .map(|t| t.value)
+                .collect(),
+        ),
         duration,
-        regions: dedup(f.text_list("regions").into_iter().map(|t| t.value).collect()),
+        regions: dedup(
+            f.text_list("regions")
+                .into_iter()
+                .map(|t| t.value)
+                .collect(),
+        ),
     };
     (title.map(|t| t.value), Some(Data::Lecture(lecture)))
 }
@@ -290,15 +460,29 @@ fn check_category(ctx: &Ctx, f: &mut Fields, c: Located<String>) -> Option<Strin
         c.span,
         "`category` 必须是 site.yaml 中 lecture_categories 的一项".into(),
         &label,
-        Some(format!("类别有：{}（要新增类别，先加到 site.yaml 的 lecture_categories 里）", categories.join("、"))),
+        Some(format!(
+            "类别有：{}（要新增类别，先加到 site.yaml 的 lecture_categories 里）",
+            categories.join("、")
+        )),
     );
     None
 }
 
-fn brand(ctx: &Ctx, f: &mut Fields, dir: &Path, path: &str, is_bundle: bool, matrix: &str) -> (Option<String>, Option<Data>) {
+fn brand(
+    ctx: &Ctx,
+    f: &mut Fields,
+    dir: &Path,
+    path: &str,
+    is_bundle: bool,
+    matrix: &str,
+) -> (Option<String>, Option<Data>) {
     let title = f.required_text("title", "品牌名称", "title: “工”字号宣讲队伍");
     let row = f.required_text("row", "所属体系，矩阵 rows 中的一项", "row: 思想引领体系");
-    let rows = ctx.matrix_rows.iter().find(|(slug, _)| slug == matrix).map(|(_, rows)| rows);
+    let rows = ctx
+        .matrix_rows
+        .iter()
+        .find(|(slug, _)| slug == matrix)
+        .map(|(_, rows)| rows);
     let row = row.and_then(|row| match rows {
         Some(rows) if rows.contains(&row.value) => Some(row.value),
         Some(rows) => {
@@ -311,14 +495,19 @@ fn brand(ctx: &Ctx, f: &mut Fields, dir: &Path, path: &str, is_bundle: bool, mat
                 row.span,
                 format!("`row` 必须是品牌矩阵 {matrix} 的 rows 中的一项"),
                 &label,
-                Some(format!("content/brands/{matrix}/_index.md 的体系有：{}", rows.join("、"))),
+                Some(format!(
+                    "content/brands/{matrix}/_index.md 的体系有：{}",
+                    rows.join("、")
+                )),
             );
             None
         }
         // The matrix itself is missing: reported once for the folder, not for every brand.
         None => Some(row.value),
     });
-    let logo = f.node("logo").and_then(|node| image_field(ctx, f, "logo", node, dir, path, is_bundle));
+    let logo = f
+        .node("logo")
+        .and_then(|node| image_field(ctx, f, "logo", node, dir, path, is_bundle));
     let brand = Brand {
         matrix: 0,
         row: row.unwrap_or_default(),
@@ -329,8 +518,20 @@ fn brand(ctx: &Ctx, f: &mut Fields, dir: &Path, path: &str, is_bundle: bool, mat
     (title.map(|t| t.value), Some(Data::Brand(brand)))
 }
 
-fn section(ctx: &Ctx, file: &ContentFile, front: &Front, key: &str, diagnostics: &mut Diagnostics) -> Option<Section> {
-    let mut f = Fields::new(&file.source, &front.node, front.fence.clone(), SECTION, diagnostics);
+fn section(
+    ctx: &Ctx,
+    file: &ContentFile,
+    front: &Front,
+    key: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Section> {
+    let mut f = Fields::new(
+        &file.source,
+        &front.node,
+        front.fence.clone(),
+        SECTION,
+        diagnostics,
+    );
     let default_title = match key {
         "" => ctx.config.title.clone(),
         "news" => "新闻".into(),
@@ -349,13 +550,25 @@ fn section(ctx: &Ctx, file: &ContentFile, front: &Front, key: &str, diagnostics:
                 Some(x) => format!("是不是想写 {x}？"),
                 None => "不认识的排序方式".into(),
             };
-            f.error_at("sort_by", s.span, "`sort_by` 只能是 date、title 或 weight".into(), &label, Some("date 按日期从新到旧，title 按标题，weight 按 weight 从小到大".into()));
+            f.error_at(
+                "sort_by",
+                s.span,
+                "`sort_by` 只能是 date、title 或 weight".into(),
+                &label,
+                Some("date 按日期从新到旧，title 按标题，weight 按 weight 从小到大".into()),
+            );
             None
         }
     });
     let paginate_by = f.int("paginate_by").and_then(|n| {
         if n.value < 1 {
-            f.error_at("paginate_by", n.span, "`paginate_by` 应该是大于 0 的整数".into(), "应大于 0", None);
+            f.error_at(
+                "paginate_by",
+                n.span,
+                "`paginate_by` 应该是大于 0 的整数".into(),
+                "应大于 0",
+                None,
+            );
             None
         } else {
             Some(n.value as usize)
@@ -363,7 +576,11 @@ fn section(ctx: &Ctx, file: &ContentFile, front: &Front, key: &str, diagnostics:
     });
     let section = Section {
         key: key.to_string(),
-        path: if key.is_empty() { String::new() } else { format!("{key}/") },
+        path: if key.is_empty() {
+            String::new()
+        } else {
+            format!("{key}/")
+        },
         title,
         description: f.text("description").map(|t| t.value),
         sort_by,
@@ -377,23 +594,51 @@ fn section(ctx: &Ctx, file: &ContentFile, front: &Front, key: &str, diagnostics:
     Some(section)
 }
 
-fn matrix(_ctx: &Ctx, file: &ContentFile, front: &Front, slug: &str, diagnostics: &mut Diagnostics) -> Option<Matrix> {
-    let mut f = Fields::new(&file.source, &front.node, front.fence.clone(), MATRIX, diagnostics);
+fn matrix(
+    _ctx: &Ctx,
+    file: &ContentFile,
+    front: &Front,
+    slug: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Matrix> {
+    let mut f = Fields::new(
+        &file.source,
+        &front.node,
+        front.fence.clone(),
+        MATRIX,
+        diagnostics,
+    );
     let title = f.required_text("title", "矩阵名称", "title: 浙能工会工作品牌矩阵");
     let rows = f.text_list("rows");
     if rows.is_empty() {
         match f.node("rows") {
             Some(node) => {
                 let span = node.span.clone();
-                f.error_at("rows", span, "`rows` 至少要有一个体系".into(), "这里是空的", None);
+                f.error_at(
+                    "rows",
+                    span,
+                    "`rows` 至少要有一个体系".into(),
+                    "这里是空的",
+                    None,
+                );
             }
-            None => f.missing("rows", "矩阵的体系，按顺序", "rows: [思想引领体系, 建功立业体系]"),
+            None => f.missing(
+                "rows",
+                "矩阵的体系，按顺序",
+                "rows: [思想引领体系, 建功立业体系]",
+            ),
         }
     }
     let mut seen: Vec<String> = Vec::new();
     for row in &rows {
         if seen.contains(&row.value) {
-            f.error_at("rows", row.span.clone(), format!("体系“{}”写了两次", row.value), "重复", Some("每个体系只写一次".into()));
+            f.error_at(
+                "rows",
+                row.span.clone(),
+                format!("体系“{}”写了两次", row.value),
+                "重复",
+                Some("每个体系只写一次".into()),
+            );
         }
         seen.push(row.value.clone());
     }
@@ -415,9 +660,24 @@ fn matrix(_ctx: &Ctx, file: &ContentFile, front: &Front, slug: &str, diagnostics
 
 /// Reads an image field (`photo: photo.png`, or `image: {src, caption, credit}`), checking that
 /// the file exists. Relative paths are relative to the entry's folder; `/x.png` is from `static/`.
-fn image_field(ctx: &Ctx, f: &mut Fields, key: &str, node: &Node, dir: &Path, page_path: &str, is_bundle: bool) -> Option<Image> {
+fn image_field(
+    ctx: &Ctx,
+    f: &mut Fields,
+    key: &str,
+    node: &Node,
+    dir: &Path,
+    page_path: &str,
+    is_bundle: bool,
+) -> Option<Image> {
     let (src, caption, credit) = match &node.value {
-        Value::Str(s) => (Located { value: s.trim().to_string(), span: node.span.clone() }, None, None),
+        Value::Str(s) => (
+            Located {
+                value: s.trim().to_string(),
+                span: node.span.clone(),
+            },
+            None,
+            None,
+        ),
         Value::Map(_) => {
             let mut m = f.nested(key, node, IMAGE);
             let src = m.required_text("src", "图片文件", "src: photo.png");
@@ -432,16 +692,26 @@ fn image_field(ctx: &Ctx, f: &mut Fields, key: &str, node: &Node, dir: &Path, pa
             return None;
         }
     };
-    let field = if matches!(node.value, Value::Map(_)) { format!("{key}.src") } else { key.to_string() };
+    let field = if matches!(node.value, Value::Map(_)) {
+        format!("{key}.src")
+    } else {
+        key.to_string()
+    };
     if src.value.starts_with("http://") || src.value.starts_with("https://") {
         let source = f.source();
         f.diagnostics().push(
-            Diagnostic::warning(format!("`{field}` 是外部网址，内网或断网时图片会显示不出来"))
-                .at(source, src.span.clone())
-                .field(field)
-                .help("把图片放在内容旁边（页面包），写相对路径，例如 photo.png"),
+            Diagnostic::warning(format!(
+                "`{field}` 是外部网址，内网或断网时图片会显示不出来"
+            ))
+            .at(source, src.span.clone())
+            .field(field)
+            .help("把图片放在内容旁边（页面包），写相对路径，例如 photo.png"),
         );
-        return Some(Image { src: src.value, caption, credit });
+        return Some(Image {
+            src: src.value,
+            caption,
+            credit,
+        });
     }
     let content = ctx.root.join("content");
     let (file, output) = if let Some(abs) = src.value.strip_prefix('/') {
@@ -456,14 +726,28 @@ fn image_field(ctx: &Ctx, f: &mut Fields, key: &str, node: &Node, dir: &Path, pa
         (file, output)
     };
     let Some(output) = output else {
-        f.error_at(&field, src.span, format!("`{field}` 的路径不能离开内容所在的文件夹"), "不允许的路径", Some("把图片放进页面包文件夹里，写 photo.png 这样的相对路径".into()));
+        f.error_at(
+            &field,
+            src.span,
+            format!("`{field}` 的路径不能离开内容所在的文件夹"),
+            "不允许的路径",
+            Some("把图片放进页面包文件夹里，写 photo.png 这样的相对路径".into()),
+        );
         return None;
     };
     if !file.is_file() {
         let near: Vec<String> = std::fs::read_dir(file.parent().unwrap_or(dir))
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| !n.ends_with(".md")).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !n.ends_with(".md"))
+                    .collect()
+            })
             .unwrap_or_default();
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let label = match did_you_mean(&name, near.iter().map(String::as_str)) {
             Some(s) => format!("找不到这个文件；是不是 {s}？"),
             None => "找不到这个文件".to_string(),
@@ -471,12 +755,23 @@ fn image_field(ctx: &Ctx, f: &mut Fields, key: &str, node: &Node, dir: &Path, pa
         let help = if is_bundle || src.value.starts_with('/') {
             "检查文件名（区分大小写和扩展名）".to_string()
         } else {
-            "把图片和内容放在一起：建一个同名文件夹，把 .md 改名为 index.md 放进去，图片放在旁边".to_string()
+            "把图片和内容放在一起：建一个同名文件夹，把 .md 改名为 index.md 放进去，图片放在旁边"
+                .to_string()
         };
-        f.error_at(&field, src.span, format!("`{field}` 指向的图片不存在：{}", src.value), &label, Some(help));
+        f.error_at(
+            &field,
+            src.span,
+            format!("`{field}` 指向的图片不存在：{}", src.value),
+            &label,
+            Some(help),
+        );
         return None;
     }
-    Some(Image { src: output, caption, credit })
+    Some(Image {
+        src: output,
+        caption,
+        credit,
+    })
 }
 
 /// A relative path with `.` and `..` folded, `/`-separated; `None` if it climbs out.

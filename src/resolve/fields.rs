@@ -42,9 +42,12 @@ impl<'a> Fields<'a> {
         } else {
             if !matches!(node.value, Value::Null) {
                 diagnostics.push(
-                    Diagnostic::error(format!("front matter 应该是“字段: 值”的键值对，这里是{}", node.kind_name()))
-                        .at(source, node.span.clone())
-                        .help("每行写一个字段，例如 `title: 标题`"),
+                    Diagnostic::error(format!(
+                        "front matter 应该是“字段: 值”的键值对，这里是{}",
+                        node.kind_name()
+                    ))
+                    .at(source, node.span.clone())
+                    .help("每行写一个字段，例如 `title: 标题`"),
                 );
             }
             None
@@ -60,7 +63,12 @@ impl<'a> Fields<'a> {
     }
 
     /// A reader for a nested mapping (e.g. `image: {src, caption}`), sharing the diagnostics.
-    pub fn nested<'b>(&'b mut self, key: &str, node: &'b Node, known: &'static [&'static str]) -> Fields<'b> {
+    pub fn nested<'b>(
+        &'b mut self,
+        key: &str,
+        node: &'b Node,
+        known: &'static [&'static str],
+    ) -> Fields<'b> {
         let prefix = format!("{}{key}.", self.prefix);
         let map = match &node.value {
             Value::Map(_) => Some(node),
@@ -89,7 +97,9 @@ impl<'a> Fields<'a> {
 
     /// The raw node under `key`, treating an explicit `null` as absent.
     pub fn node(&self, key: &str) -> Option<&'a Node> {
-        self.map?.get(key).filter(|n| !matches!(n.value, Value::Null))
+        self.map?
+            .get(key)
+            .filter(|n| !matches!(n.value, Value::Null))
     }
 
     fn name(&self, key: &str) -> String {
@@ -111,7 +121,14 @@ impl<'a> Fields<'a> {
     }
 
     /// Records an error at the value of `key`.
-    pub fn error_at(&mut self, key: &str, span: Range<usize>, message: String, label: &str, help: Option<String>) {
+    pub fn error_at(
+        &mut self,
+        key: &str,
+        span: Range<usize>,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
         let mut d = Diagnostic::error(message)
             .at(self.source, span)
             .field(self.name(key))
@@ -149,6 +166,11 @@ impl<'a> Fields<'a> {
                 value: f.to_string(),
                 span: node.span.clone(),
             }),
+            // YAML 1.1 reads `y`, `no`, `on` as booleans; in a text field the editor meant the word.
+            Value::Bool(_) => Some(Located {
+                value: self.source.text[node.span.clone()].trim().to_string(),
+                span: node.span.clone(),
+            }),
             _ => {
                 self.type_error(&self.name(key), node, "文字");
                 None
@@ -157,11 +179,22 @@ impl<'a> Fields<'a> {
     }
 
     /// Required text; a missing or empty value is an error naming an example.
-    pub fn required_text(&mut self, key: &str, what: &str, example: &str) -> Option<Located<String>> {
+    pub fn required_text(
+        &mut self,
+        key: &str,
+        what: &str,
+        example: &str,
+    ) -> Option<Located<String>> {
         match self.text(key) {
             Some(t) if !t.value.is_empty() => Some(t),
             Some(t) => {
-                self.error_at(key, t.span, format!("`{}` 不能为空", self.name(key)), "这里是空的", Some(format!("例如：{example}")));
+                self.error_at(
+                    key,
+                    t.span,
+                    format!("`{}` 不能为空", self.name(key)),
+                    "这里是空的",
+                    Some(format!("例如：{example}")),
+                );
                 None
             }
             None if self.node(key).is_none() => {
@@ -190,9 +223,15 @@ impl<'a> Fields<'a> {
                             value: n.to_string(),
                             span: item.span.clone(),
                         }),
+                        Value::Bool(_) => out.push(Located {
+                            value: self.source.text[item.span.clone()].trim().to_string(),
+                            span: item.span.clone(),
+                        }),
                         Value::Null => {}
                         Value::Str(_) => {}
-                        _ => self.type_error(&format!("{}[{}]", self.name(key), i + 1), item, "文字"),
+                        _ => {
+                            self.type_error(&format!("{}[{}]", self.name(key), i + 1), item, "文字")
+                        }
                     }
                 }
                 out
@@ -283,12 +322,15 @@ impl<'a> Fields<'a> {
             if self.known.contains(&name.as_str()) {
                 continue;
             }
-            let mut d = Diagnostic::warning(format!("不认识的字段 `{}{name}`，它会被忽略", self.prefix))
-                .at(self.source, key.span.clone())
-                .field(format!("{}{name}", self.prefix));
+            let mut d =
+                Diagnostic::warning(format!("不认识的字段 `{}{name}`，它会被忽略", self.prefix))
+                    .at(self.source, key.span.clone())
+                    .field(format!("{}{name}", self.prefix));
             d = match did_you_mean(name, self.known.iter().copied()) {
                 Some(s) => d.label(format!("是不是想写 `{s}`？")),
-                None => d.label("未知字段").help(format!("这里可用的字段有：{}", self.known.join("、"))),
+                None => d
+                    .label("未知字段")
+                    .help(format!("这里可用的字段有：{}", self.known.join("、"))),
             };
             self.diagnostics.push(d);
         }

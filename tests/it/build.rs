@@ -1,0 +1,291 @@
+//! What `caidan build` writes, one behaviour per test.
+
+use crate::harness::{Site, main_of};
+
+#[test]
+fn chinese_tag_and_region_names_stay_in_urls() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    assert!(site.exists("tags/班前十分钟/index.html"));
+    assert!(site.exists("regions/杭州市萧山区/index.html"));
+    let news = site.main("news/xiaoshan-banqian/index.html");
+    assert!(news.contains("href=\"/tags/班前十分钟/\""), "{news}");
+    let term = site.main("tags/班前十分钟/index.html");
+    assert!(
+        term.contains("/news/xiaoshan-banqian/") && term.contains("/lectures/banqian-anquan/"),
+        "{term}"
+    );
+}
+
+#[test]
+fn soft_break_between_han_characters_is_not_a_space() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let news = site.main("news/xiaoshan-banqian/index.html");
+    assert!(
+        news.contains("职工群众可以点单，也可以学习PLC\n编程"),
+        "{news}"
+    );
+}
+
+#[test]
+fn news_page_has_kicker_title_subtitle_byline_source_and_lead_image() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let news = site.main("news/xiaoshan-banqian/index.html");
+    for needle in [
+        "守好红色根脉",
+        "萧山工会“班前十分钟”",
+        "产改试点企业卷起新风尚",
+        "张记者",
+        "潘鑫",
+        "浙江工人日报",
+        "车间里的微宣讲",
+        "/news/xiaoshan-banqian/photo.png",
+        "孔胜东",
+        "先排品牌",
+    ] {
+        assert!(news.contains(needle), "missing {needle}:\n{news}");
+    }
+    let kicker = news.find("守好红色根脉").unwrap();
+    let title = news.find("萧山工会“班前十分钟”").unwrap();
+    let subtitle = news.find("产改试点企业卷起新风尚").unwrap();
+    assert!(kicker < title && title < subtitle);
+    assert!(
+        site.exists("news/xiaoshan-banqian/photo.png"),
+        "bundle image copied beside the page"
+    );
+}
+
+#[test]
+fn fenced_code_is_highlighted_with_classes() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let news = site.main("news/xiaoshan-banqian/index.html");
+    assert!(news.contains("class=\"hl-comment"), "{news}");
+}
+
+#[test]
+fn lecturer_page_lists_honors_lectures_and_news_about_them() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let page = site.main("lecturers/kong-shengdong/index.html");
+    for needle in [
+        "全国劳动模范",
+        "杭州工匠",
+        "公交车司机",
+        "杭州公交集团",
+        "杭州市劳模工匠宣讲团",
+        "为民服务只有起点",
+        "/lectures/banqian-anquan/",
+        "/news/xiaoshan-banqian/",
+    ] {
+        assert!(page.contains(needle), "missing {needle}:\n{page}");
+    }
+    insta::assert_snapshot!(page);
+}
+
+#[test]
+fn lecture_page_and_menu_show_the_talk_with_its_order_link() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let page = site.main("lectures/banqian-anquan/index.html");
+    for needle in [
+        "班前十分钟：安全行车",
+        "10分钟",
+        "车间班组",
+        "讲座",
+        "孔胜东",
+        "https://example.org/order?lectures=banqian-anquan",
+        "行车前检查",
+    ] {
+        assert!(page.contains(needle), "missing {needle}:\n{page}");
+    }
+    let menu = site.main("lectures/index.html");
+    let safety = menu.find("安全生产").expect("category heading");
+    assert!(
+        menu[safety..].contains("/lectures/banqian-anquan/"),
+        "{menu}"
+    );
+    assert!(
+        site.main("lectures/categories/安全生产/index.html")
+            .contains("/lectures/banqian-anquan/")
+    );
+    insta::assert_snapshot!(page);
+}
+
+#[test]
+fn matrix_grid_has_rows_in_order_and_brands_by_weight() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let grid = site.main("brands/ceshi/index.html");
+    let pos = |s: &str| {
+        grid.find(s)
+            .unwrap_or_else(|| panic!("missing {s}:\n{grid}"))
+    };
+    assert!(pos("思想引领体系") < pos("建功立业体系"));
+    assert!(pos("先排品牌") < pos("后排品牌"));
+    assert!(pos("后排品牌") < pos("第二体系品牌"));
+    let brand = site.main("brands/ceshi/a-first/index.html");
+    assert!(
+        brand.contains("/news/xiaoshan-banqian/"),
+        "brand page lists the news that mention it:\n{brand}"
+    );
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    assert!(!site.exists("news/caogao/index.html"));
+    assert!(!site.read("sitemap.xml").contains("caogao"));
+    assert!(!site.read("atom.xml").contains("还没写完的草稿"));
+    let run = site.run(&["build", "--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.exists("news/caogao/index.html"));
+}
+
+#[test]
+fn sub_path_base_url_prefixes_every_link() {
+    let site = Site::fixture("build/basic");
+    let run = site.run(&["build", "--base-url", "https://host.example/gonghui/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.read("news/xiaoshan-banqian/index.html");
+    assert!(
+        html.contains("href=\"/gonghui/tags/班前十分钟/\""),
+        "{html}"
+    );
+    assert!(html.contains("/gonghui/news/xiaoshan-banqian/photo.png"));
+    assert!(
+        html.contains("content=\"https://host.example/gonghui/news/xiaoshan-banqian/\""),
+        "og:url is absolute"
+    );
+    for (i, _) in html.match_indices("href=\"/") {
+        let rest = &html[i + 6..];
+        assert!(
+            rest.starts_with("/gonghui/"),
+            "root link without the sub-path: {}",
+            &rest[..rest.find('"').unwrap_or(40).min(60)]
+        );
+    }
+    assert!(
+        site.read("sitemap.xml")
+            .contains("https://host.example/gonghui/")
+    );
+}
+
+#[test]
+fn pages_are_chinese_with_absolute_share_meta_and_the_icp_number() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let html = site.read("lecturers/kong-shengdong/index.html");
+    assert!(html.contains("<html lang=\"zh-CN\""), "{html}");
+    assert!(
+        html.contains("og:image")
+            && html.contains("https://example.org/lecturers/kong-shengdong/photo.png"),
+        "{html}"
+    );
+    assert!(html.contains("浙ICP备00000000号"));
+    assert!(
+        !html.contains("http://") || !html.contains("<script src=\"http"),
+        "no external scripts"
+    );
+    assert!(
+        !html.contains("fonts.googleapis") && !html.contains("cdn"),
+        "no CDN"
+    );
+}
+
+#[test]
+fn news_list_is_paginated() {
+    let site = Site::empty("pagination");
+    for i in 1..=25 {
+        site.file(
+            &format!("content/news/n{i:02}.md"),
+            &format!("---\ntitle: 新闻{i}\ndate: 2023-01-{i:02}\n---\n正文\n"),
+        );
+    }
+    site.build();
+    assert!(site.exists("news/page/3/index.html"));
+    assert!(!site.exists("news/page/4/index.html"));
+    let first = site.main("news/index.html");
+    assert!(
+        first.contains("新闻25") && !first.contains("新闻15"),
+        "newest first, 10 a page:\n{first}"
+    );
+    assert!(
+        site.main("news/page/3/index.html").contains("新闻1<")
+            || site.main("news/page/3/index.html").contains("新闻1\n")
+    );
+}
+
+#[test]
+fn feeds_sitemap_robots_and_catalogs() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let atom = site.read("atom.xml");
+    assert!(
+        atom.contains("<title>萧山工会“班前十分钟”</title>")
+            && atom.contains("2023-05-12T09:30:00+08:00"),
+        "{atom}"
+    );
+    assert!(
+        site.read("sitemap.xml")
+            .contains("https://example.org/tags/%E7%8F%AD%E5%89%8D%E5%8D%81%E5%88%86%E9%92%9F/")
+    );
+    assert!(
+        site.read("robots.txt")
+            .contains("Sitemap: https://example.org/sitemap.xml")
+    );
+    let lectures: serde_json::Value = serde_json::from_str(&site.read("lectures.json")).unwrap();
+    assert_eq!(lectures["count"], 1);
+    assert_eq!(
+        lectures["items"][0]["order_url"],
+        "https://example.org/order?lectures=banqian-anquan"
+    );
+    let lecturers: serde_json::Value = serde_json::from_str(&site.read("lecturers.json")).unwrap();
+    assert_eq!(lecturers["items"][0]["name"], "孔胜东");
+    assert!(
+        site.exists("404.html") && site.exists("favicon.svg") && site.exists("search/index.html")
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let before = site.read("index.html");
+    site.file(
+        "content/lectures/broken.md",
+        "---\ntitle: 坏的\nlecturers: [nobody]\ncategory: 安全生产\n---\n",
+    );
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(site.read("index.html"), before);
+    assert!(site.exists("lectures/banqian-anquan/index.html"));
+    let leftovers: Vec<_> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("caidan-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary folders cleaned up");
+}
+
+#[test]
+fn a_site_template_overrides_the_theme_one() {
+    let site = Site::fixture("build/basic");
+    site.file("templates/page.html", "{% extends \"base.html\" %}{% block main %}<main id=\"main\">自定义：{{ page.title }}</main>{% endblock main %}");
+    let run = site.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        site.read("about/guide/index.html")
+            .contains("自定义：编写指南")
+    );
+}
+
+#[test]
+fn rendered_main_of_a_news_item() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    insta::assert_snapshot!(main_of(&site.read("news/xiaoshan-banqian/index.html")));
+}

@@ -13,10 +13,16 @@ fn main() {
     }
     files.sort();
     let root = std::env::current_dir().expect("cwd");
-    let mut out = String::from("/// Files of the built-in default theme: (path under the theme folder, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// Files of the built-in default theme: (path under the theme folder, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
     for file in &files {
         let rel = file.strip_prefix(theme).expect("inside theme");
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
         let _ = writeln!(out, "    ({rel:?}, include_bytes!({:?})),", root.join(file));
     }
     out.push_str("];\n");
@@ -25,12 +31,17 @@ fn main() {
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, files);
-        } else if !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+        } else if !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
             files.push(path);
         }
     }

@@ -115,7 +115,7 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         output.files.push(OutFile {
             path: path.to_string(),
             bytes: text.into_bytes(),
-        })
+        });
     };
     add("atom.xml", feeds::atom(site, &cards));
     add("sitemap.xml", feeds::sitemap(site, &sitemap_pages));

@@ -227,10 +227,10 @@ impl<'a> Fields<'a> {
                             value: self.source.text[item.span.clone()].trim().to_string(),
                             span: item.span.clone(),
                         }),
-                        Value::Null => {}
-                        Value::Str(_) => {}
+                        Value::Null | Value::Str(_) => {}
                         _ => {
-                            self.type_error(&format!("{}[{}]", self.name(key), i + 1), item, "文字")
+                            let field = format!("{}[{}]", self.name(key), i + 1);
+                            self.type_error(&field, item, "文字");
                         }
                     }
                 }

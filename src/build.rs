@@ -45,6 +45,7 @@ pub struct Report {
 
 /// Loads, resolves and renders the site, without writing anything.
 pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnostics> {
+    let t = Instant::now();
     let overrides = Overrides {
         base_url: options.base_url.clone(),
     };
@@ -52,6 +53,7 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
     let (config, mut diagnostics) = config::load(&options.root, &overrides)?;
     // 2. Read content and the theme; a bad YAML block is reported here and the file skipped.
     let (content, load_diags) = load::content(&options.root);
+    let t = crate::timing::lap("load content", t);
     diagnostics.extend(load_diags);
     let theme = match theme::load(&options.root, &config.theme) {
         Ok(t) => Some(t),
@@ -70,6 +72,7 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
         },
     );
     diagnostics.extend(resolve_diags);
+    let t = crate::timing::lap("resolve", t);
     let (Some(site), Some(theme)) = (site, theme) else {
         return Err(diagnostics);
     };
@@ -85,6 +88,7 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
         },
     );
     diagnostics.extend(render_diags);
+    crate::timing::lap("render", t);
     match output {
         Some(output) if !diagnostics.has_errors() => Ok((
             Generated {
@@ -103,7 +107,9 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
     let (generated, warnings) = generate(options)?;
     // 5. Write atomically.
+    let t = Instant::now();
     write::write(&generated.output, &options.root, &options.output_dir())?;
+    crate::timing::lap("write", t);
     Ok(Report {
         warnings,
         pages: generated

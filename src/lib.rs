@@ -11,4 +11,5 @@ pub mod diagnostics;
 pub mod load;
 pub mod render;
 pub mod resolve;
+pub mod timing;
 pub mod write;

@@ -72,7 +72,7 @@ fn base(config: &Config, e: &Entry, r: &Rendered) -> serde_json::Map<String, Val
     m.insert("title".into(), json!(e.title));
     m.insert("date".into(), json!(e.date.map(|d| d.iso())));
     m.insert("date_display".into(), json!(e.date.map(|d| d.display())));
-    m.insert("summary".into(), json!(text::summary(&r.text, 120)));
+    m.insert("summary".into(), json!(text::summary(&r.lead, 120)));
     m.insert("tags".into(), json!(links(config, "tags", &e.tags)));
     m.insert("weight".into(), json!(e.weight));
     m

@@ -90,6 +90,14 @@ pub fn sitemap(site: &Site, pages: &[(String, Option<String>)]) -> String {
     out
 }
 
+/// A page that sends the reader on to `to` (a URL), for folders that have no page of their own.
+pub fn redirect(to: &str) -> String {
+    let to = escape(to);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>正在跳转</title>\n<meta http-equiv=\"refresh\" content=\"0; url={to}\">\n<link rel=\"canonical\" href=\"{to}\">\n</head>\n<body>\n<p><a href=\"{to}\">前往宣讲菜单</a></p>\n</body>\n</html>\n"
+    )
+}
+
 pub fn robots(site: &Site) -> String {
     format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",

@@ -14,6 +14,8 @@ pub struct Rendered {
     pub html: String,
     /// The text a reader sees, block by block on its own line.
     pub text: String,
+    /// The running text only (no headings, no code), for summaries.
+    pub lead: String,
     pub toc: Vec<Heading>,
 }
 
@@ -39,6 +41,7 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
     let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut text = String::with_capacity(markdown.len());
+    let mut lead = String::new();
     let mut toc = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
@@ -124,6 +127,7 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                 } else {
                     out.push(Event::SoftBreak);
                     text.push(' ');
+                    lead.push(' ');
                 }
             }
             Event::Start(Tag::Image {
@@ -152,8 +156,31 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                     id: id.clone(),
                 }));
             }
+            // Accessible task lists: a checkbox needs a name.
+            Event::TaskListMarker(done) => {
+                let (checked, label) = if *done {
+                    (" checked", "已完成")
+                } else {
+                    ("", "未完成")
+                };
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "
+                ))));
+            }
+            // Wide tables scroll sideways on phones, inside a focusable, named region.
+            Event::Start(Tag::Table(align)) => {
+                out.push(Event::Html(CowStr::from("<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"表格\">")));
+                out.push(Event::Start(Tag::Table(align.clone())));
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(Event::End(TagEnd::Table));
+                out.push(Event::Html(CowStr::from("</div>\n")));
+            }
             e @ (Event::Text(t) | Event::Code(t)) => {
                 push_text(&mut text, t);
+                if lead.len() < 2048 {
+                    lead.push_str(t);
+                }
                 out.push(e.clone());
             }
             e @ (Event::End(
@@ -167,6 +194,9 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                 if !text.ends_with('\n') {
                     text.push('\n');
                 }
+                if !lead.ends_with('\n') && !lead.is_empty() {
+                    lead.push('\n');
+                }
                 out.push(e.clone());
             }
             e => out.push(e.clone()),
@@ -178,6 +208,7 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
     Rendered {
         html,
         text: text.trim_end().to_string(),
+        lead,
         toc,
     }
 }
@@ -298,6 +329,28 @@ mod tests {
             "{}",
             r.text
         );
+    }
+
+    #[test]
+    fn task_lists_and_tables_are_accessible() {
+        let r = render(
+            "- [x] 完成\n- [ ] 待办\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n",
+            "",
+        );
+        assert!(
+            r.html.contains(r#"checked aria-label="已完成""#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"aria-label="未完成""#));
+        assert!(
+            r.html.contains(
+                r#"<div class="table-scroll" tabindex="0" role="region" aria-label="表格"><table>"#
+            ),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("</table>\n</div>"), "{}", r.html);
     }
 
     #[test]

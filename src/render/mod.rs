@@ -62,8 +62,11 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         return (None, diagnostics);
     }
 
+    let t = std::time::Instant::now();
     let rendered = render_markdown(site);
+    let t = crate::timing::lap("  markdown", t);
     let cards = context::cards(site, &rendered);
+    let t = crate::timing::lap("  cards", t);
     let shared = pages::Shared {
         site,
         engine: &engine,
@@ -78,6 +81,7 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         .filter(|j| *j != pages::Job::Search || engine.has("search.html"))
         .collect();
     let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
+    crate::timing::lap("  pages", t);
     let mut output = Output::default();
     let mut sitemap_pages = Vec::new();
     for (job, result) in jobs.iter().zip(results) {
@@ -120,6 +124,10 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
     add("atom.xml", feeds::atom(site, &cards));
     add("sitemap.xml", feeds::sitemap(site, &sitemap_pages));
     add("robots.txt", feeds::robots(site));
+    add(
+        "lectures/categories/index.html",
+        feeds::redirect(&config.url("lectures/")),
+    );
     add("lectures.json", feeds::catalog(site, &cards, Kind::Lecture));
     add(
         "lecturers.json",

@@ -367,10 +367,20 @@ impl Shared<'_> {
                     e.kind.key(),
                     &section,
                 );
+                // The section the entry belongs to, for breadcrumbs.
+                let key = match e.kind {
+                    Kind::Page => e.section.as_str(),
+                    Kind::Brand => "brands",
+                    k => k.folder(),
+                };
+                let parent = site.section(key).map_or(
+                    Value::Null,
+                    |s| json!({ "title": s.title, "url": config.url(&s.path) }),
+                );
                 (
                     e.path.clone(),
                     entry_template(site, *i),
-                    json!({ "page": page }),
+                    json!({ "page": page, "section": parent }),
                     current,
                 )
             }

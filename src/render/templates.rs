@@ -25,6 +25,10 @@ impl Engine {
                 Ok(format!("{base}{}", path.trim_start_matches('/')))
             },
         );
+        // Tera 2 has no `urlencode`: mailto: subjects and bodies need one.
+        tera.register_filter("urlencode", |s: &str, _: Kwargs, _: &State| {
+            crate::resolve::urls::encode_component(s)
+        });
         let sources: HashMap<String, Source> = theme
             .templates
             .iter()

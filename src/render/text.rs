@@ -56,7 +56,7 @@ pub fn duration_display(minutes: i64) -> String {
 
 /// Markdown → rough plain text, for summaries of prefaces rendered elsewhere.
 pub fn strip_markdown(md: &str) -> String {
-    super::markdown::render(md, "").text
+    super::markdown::render(md, "").lead
 }
 
 #[cfg(test)]

@@ -54,6 +54,19 @@ pub fn encode_path(url: &str) -> String {
     out
 }
 
+/// Percent-encodes a query value or `mailto:` part (everything but unreserved characters).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// True when a `/`-separated output path stays inside the output directory.
 pub fn is_safe_output_path(path: &str) -> bool {
     !path.is_empty()

@@ -245,8 +245,11 @@ fn feeds_sitemap_robots_and_catalogs() {
     );
     let lecturers: serde_json::Value = serde_json::from_str(&site.read("lecturers.json")).unwrap();
     assert_eq!(lecturers["items"][0]["name"], "孔胜东");
+    assert!(site.exists("404.html") && site.exists("favicon.svg"));
     assert!(
-        site.exists("404.html") && site.exists("favicon.svg") && site.exists("search/index.html")
+        site.read("lectures/categories/index.html")
+            .contains("url=/lectures/"),
+        "the bare categories folder sends readers to the menu"
     );
 }
 

@@ -16,6 +16,9 @@ pub struct Rendered {
     pub text: String,
     /// The running text only (no headings, no code), for summaries.
     pub lead: String,
+    /// Relative and root-relative image sources with their byte offset in the body, so a
+    /// missing image can be reported where it is written.
+    pub images: Vec<(String, std::ops::Range<usize>)>,
     pub toc: Vec<Heading>,
 }
 
@@ -38,7 +41,11 @@ pub fn options() -> Options {
 /// Renders `markdown`. Relative links and images are rewritten against `base` (the URL of the
 /// folder the file's assets are published in, ending in `/`), so they work from a pretty URL.
 pub fn render(markdown: &str, base: &str) -> Rendered {
-    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let (events, offsets): (Vec<Event>, Vec<std::ops::Range<usize>>) =
+        Parser::new_ext(markdown, options())
+            .into_offset_iter()
+            .unzip();
+    let mut images = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut text = String::with_capacity(markdown.len());
     let mut lead = String::new();
@@ -136,6 +143,9 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                 title,
                 id,
             }) => {
+                if is_local(dest_url) {
+                    images.push((dest_url.to_string(), offsets[i].clone()));
+                }
                 out.push(Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: rebase(dest_url, base),
@@ -209,6 +219,7 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
         html,
         text: text.trim_end().to_string(),
         lead,
+        images,
         toc,
     }
 }
@@ -290,21 +301,29 @@ fn unique_id(id: String, seen: &mut HashMap<String, usize>) -> String {
     }
 }
 
-/// A relative link or image (`photo.png`, `../x/`) resolved against `base`; absolute URLs,
-/// root paths, anchors and `mailto:`/`tel:` are left alone.
-fn rebase<'a>(dest: &CowStr<'a>, base: &str) -> CowStr<'a> {
-    let d = dest.as_ref();
-    let has_scheme = d.split_once(':').is_some_and(|(scheme, _)| {
+/// A link to a file of this site (not a full URL, an anchor or `mailto:`).
+fn is_local(dest: &str) -> bool {
+    !(dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || has_scheme(dest))
+}
+
+fn has_scheme(d: &str) -> bool {
+    d.split_once(':').is_some_and(|(scheme, _)| {
         !scheme.is_empty()
             && scheme
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
+    })
+}
+
+/// A relative link or image (`photo.png`, `../x/`) resolved against `base`; absolute URLs,
+/// root paths, anchors and `mailto:`/`tel:` are left alone.
+fn rebase<'a>(dest: &CowStr<'a>, base: &str) -> CowStr<'a> {
+    let d = dest.as_ref();
     if d.is_empty()
         || d.starts_with('/')
         || d.starts_with('#')
         || d.starts_with('?')
-        || has_scheme
+        || has_scheme(d)
         || base.is_empty()
     {
         return dest.clone();

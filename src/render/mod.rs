@@ -64,6 +64,7 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
 
     let t = std::time::Instant::now();
     let rendered = render_markdown(site);
+    diagnostics.extend(check_body_images(site, theme, &rendered));
     let t = crate::timing::lap("  markdown", t);
     let cards = context::cards(site, &rendered);
     let t = crate::timing::lap("  cards", t);
@@ -151,6 +152,79 @@ pub fn render_markdown(site: &Site) -> Vec<Rendered> {
             markdown::render(&e.source.text[e.body.clone()], &base)
         })
         .collect()
+}
+
+/// Every image a body shows must be a file the build publishes (an asset, a bundle file or a
+/// static file); a missing one is an error at the line that shows it.
+fn check_body_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> Diagnostics {
+    let mut published: std::collections::HashSet<String> =
+        theme.statics.iter().map(|s| s.rel.clone()).collect();
+    published.extend(site.assets.iter().map(|(_, dest)| dest.clone()));
+    for e in &site.entries {
+        for a in &e.bundle_assets {
+            if let Some(name) = a.file_name() {
+                published.insert(format!("{}{}", e.path, name.to_string_lossy()));
+            }
+        }
+    }
+    let mut diagnostics = Diagnostics::new();
+    for (e, r) in site.entries.iter().zip(rendered) {
+        for (src, span) in &r.images {
+            let clean = src.split(['?', '#']).next().unwrap_or(src);
+            let folder = if e.source.name.ends_with("/index.md") {
+                e.path.clone()
+            } else {
+                asset_folder(&e.source.name)
+            };
+            let joined = match clean.strip_prefix('/') {
+                Some(abs) => abs
+                    .strip_prefix(site.config.base_path.trim_start_matches('/'))
+                    .unwrap_or(abs)
+                    .to_string(),
+                None => format!("{folder}{clean}"),
+            };
+            let Some(path) = fold_dots(&joined) else {
+                continue;
+            };
+            if published.contains(&path) {
+                continue;
+            }
+            let at = e.body.start + span.start..e.body.start + span.end;
+            let near: Vec<&str> = published
+                .iter()
+                .filter(|p| p.starts_with(&folder))
+                .map(|p| &p[folder.len()..])
+                .filter(|p| !p.contains('/'))
+                .collect();
+            let mut d = crate::diagnostics::Diagnostic::error(format!("正文里的图片不存在：{src}"))
+                .at(&e.source, at)
+                .help("图片放在内容旁边（页面包文件夹里），写相对路径，例如 ![说明](photo.png)");
+            d = match crate::diagnostics::did_you_mean(
+                clean.rsplit('/').next().unwrap_or(clean),
+                near.iter().copied(),
+            ) {
+                Some(s) => d.label(format!("找不到这个文件；是不是 {s}？")),
+                None => d.label("找不到这个文件"),
+            };
+            diagnostics.push(d);
+        }
+    }
+    diagnostics
+}
+
+/// `news/../images/x.png` → `images/x.png`; `None` if it climbs out of the site.
+fn fold_dots(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// `content/news/2023/x.md` → `news/2023/`: where files beside a plain entry are published.

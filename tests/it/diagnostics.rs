@@ -67,6 +67,14 @@ fn missing_image_suggests_the_file_that_is_there() {
 }
 
 #[test]
+fn missing_image_in_the_body_is_located_at_its_line() {
+    let out = check("missing-body-image");
+    assert!(out.contains("content/news/a/index.md:8:1"), "{out}");
+    assert!(out.contains("chejian.jpg"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
 fn unknown_template_lists_the_theme_templates() {
     let out = check("unknown-template");
     assert!(out.contains("lecture-menu.html"), "{out}");

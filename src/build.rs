@@ -40,6 +40,7 @@ pub struct Report {
     pub warnings: Diagnostics,
     pub pages: usize,
     pub files: usize,
+    pub written: write::Stats,
     pub millis: u128,
 }
 
@@ -106,12 +107,13 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
 pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
     let (generated, warnings) = generate(options)?;
-    // 5. Write atomically.
+    // 5. Write only what changed; nothing is written unless every page rendered.
     let t = Instant::now();
-    write::write(&generated.output, &options.root, &options.output_dir())?;
+    let written = write::write(&generated.output, &options.root, &options.output_dir())?;
     crate::timing::lap("write", t);
     Ok(Report {
         warnings,
+        written,
         pages: generated
             .output
             .files

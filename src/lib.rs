@@ -1,7 +1,7 @@
 //! caidan (菜单): a static site generator for trade-union lecture menus, brand matrices and news.
 //!
 //! The pipeline is visible in the modules: [`load`] reads the disk, [`resolve`] types and links
-//! the entries, [`render`] turns them into pages, [`write`] puts them on disk atomically;
+//! the entries, [`render`] turns them into pages, [`mod@write`] puts them on disk;
 //! [`build`] drives the stages and [`cli`] is the command line. See ARCHITECTURE.md.
 
 pub mod build;
@@ -11,5 +11,6 @@ pub mod diagnostics;
 pub mod load;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod timing;
 pub mod write;

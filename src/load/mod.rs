@@ -249,3 +249,18 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
         || name.ends_with(".tmp")
         || (name.starts_with('#') && name.ends_with('#'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any file, however broken, is either parsed or reported: never a panic.
+        #[test]
+        fn front_matter_of_arbitrary_text_never_panics(text in "(---\n|\\PC|[:\\[\\]{}\n -])*") {
+            let (front, diagnostics) = parse_front(&Source::new("content/x.md", text));
+            prop_assert!(front.is_some() || diagnostics.has_errors());
+        }
+    }
+}

@@ -380,6 +380,16 @@ mod tests {
         assert_eq!(r.toc[2].id, "step-1-安全");
     }
 
+    proptest::proptest! {
+        /// Whatever an editor types, rendering finishes and gives text.
+        #[test]
+        fn render_never_panics(body in "\\PC{0,200}", md in "([#*_`>\\-\\[\\]()!|~ \n]|[a-z工匠。，]|\\[\\^1\\]|```yaml\n){0,80}") {
+            let _ = render(&body, "/base/");
+            let r = render(&md, "");
+            proptest::prop_assert!(r.html.len() + 1 >= r.text.len() / 4);
+        }
+    }
+
     #[test]
     fn relative_images_are_rebased_to_the_asset_folder() {
         let r = render(

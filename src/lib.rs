@@ -11,6 +11,5 @@ pub mod diagnostics;
 pub mod load;
 pub mod render;
 pub mod resolve;
-pub mod serve;
 pub mod timing;
 pub mod write;

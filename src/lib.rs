@@ -11,5 +11,6 @@ pub mod diagnostics;
 pub mod load;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod timing;
 pub mod write;

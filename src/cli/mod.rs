@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod serve;
 
 use crate::diagnostics::{Diagnostics, render, summary};
 use clap::{Parser, Subcommand};
@@ -42,6 +43,8 @@ pub enum Command {
     Build(BuildFlags),
     /// 检查全部内容，列出所有问题，不写任何文件
     Check(BuildFlags),
+    /// 边写边看：生成网站并在本机预览，保存文件后自动更新浏览器里的页面
+    Serve(serve::ServeFlags),
     /// 新建一个站点
     Init {
         /// 站点文件夹（默认当前文件夹）
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(flags) => build::run(&cli.root, &flags),
         Command::Check(flags) => check::run(&cli.root, &flags),
+        Command::Serve(flags) => serve::run(&cli.root, &flags),
         Command::Init { dir } => init::run(&dir.unwrap_or_else(|| cli.root.clone())),
         Command::New { kind, slug } => new::run(&cli.root, kind, &slug),
     }

@@ -78,7 +78,8 @@ fn base(config: &Config, e: &Entry, r: &Rendered) -> serde_json::Map<String, Val
     m
 }
 
-fn card(site: &Site, i: usize, r: &Rendered, cards: &[Value]) -> Value {
+/// Entry `i`'s card; a lecture's card embeds its lecturers' cards from `cards`.
+pub fn card(site: &Site, i: usize, r: &Rendered, cards: &[Value]) -> Value {
     let config = &site.config;
     let e = &site.entries[i];
     let mut m = base(config, e, r);
@@ -140,6 +141,14 @@ fn card(site: &Site, i: usize, r: &Rendered, cards: &[Value]) -> Value {
             m.insert("available".into(), json!(l.available));
             m.insert("availability".into(), json!(l.availability));
             m.insert(
+                "honor_level".into(),
+                json!(super::menu::honor_key(
+                    top.and_then(|h| h.level)
+                        .map_or(Level::ALL.len(), |lv| lv as usize)
+                )),
+            );
+            m.insert("qr".into(), json!(config.url(&format!("{}qr.svg", e.path))));
+            m.insert(
                 "lecture_count".into(),
                 json!(site.lectures_of.get(&i).map_or(0, Vec::len)),
             );
@@ -176,6 +185,19 @@ fn card(site: &Site, i: usize, r: &Rendered, cards: &[Value]) -> Value {
             m.insert("available".into(), json!(available));
             m.insert("availability".into(), json!(notes));
             m.insert("order_url".into(), json!(order_url));
+            // For the menu's filters: the best honor among the lecturers, the duration band.
+            let rank = lecturers
+                .iter()
+                .filter_map(|c| c["honor_rank"].as_u64())
+                .min()
+                .map_or(Level::ALL.len(), |r| r as usize);
+            m.insert("honor_rank".into(), json!(rank));
+            m.insert("honor_level".into(), json!(super::menu::honor_key(rank)));
+            m.insert(
+                "duration_band".into(),
+                json!(l.duration.map(super::menu::duration_band)),
+            );
+            m.insert("qr".into(), json!(config.url(&format!("{}qr.svg", e.path))));
         }
         Data::Brand(b) => {
             let matrix = &site.matrices[b.matrix];
@@ -216,7 +238,7 @@ pub fn order_link(form_url: &str, slugs: &[&str]) -> String {
     format!("{form_url}{sep}lectures={}", slugs.join(","))
 }
 
-fn matrix_card(config: &Config, m: &Matrix, cards: &[Value], site: &Site) -> Value {
+pub fn matrix_card(config: &Config, m: &Matrix, cards: &[Value], site: &Site) -> Value {
     let rows: Vec<Value> = m
         .rows
         .iter()
@@ -299,6 +321,9 @@ pub fn page(site: &Site, i: usize, r: &Rendered, cards: &Cards) -> Value {
             m.insert("news".into(), json!(list(site.news_of.get(&i))));
         }
         Data::Lecture(_) | Data::Page => {}
+    }
+    if matches!(e.data, Data::Lecture(_) | Data::Lecturer(_)) {
+        m.insert("qr_svg".into(), json!(super::qr::inline(site, i)));
     }
     let _ = config;
     Value::Object(m)

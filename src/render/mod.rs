@@ -9,13 +9,15 @@ pub mod context;
 pub mod feeds;
 pub mod highlight;
 pub mod markdown;
+pub mod menu;
 pub mod pages;
+pub mod qr;
 pub mod templates;
 pub mod text;
 
 use crate::diagnostics::Diagnostics;
 use crate::load::theme::{StaticData, Theme};
-use crate::resolve::{Kind, Site};
+use crate::resolve::{Entry, Kind, Site};
 use markdown::Rendered;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -76,11 +78,7 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         site_value: tera::Value::from_serializable(&pages::site_value(site)),
         serve: options.serve,
     };
-    // A theme may go without a search page; every other template is required.
-    let jobs: Vec<pages::Job> = pages::plan(site)
-        .into_iter()
-        .filter(|j| *j != pages::Job::Search || engine.has("search.html"))
-        .collect();
+    let jobs = jobs(site, &engine);
     let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
     crate::timing::lap("  pages", t);
     let mut output = Output::default();
@@ -88,16 +86,7 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
     for (job, result) in jobs.iter().zip(results) {
         match result {
             Ok(page) => {
-                if !matches!(job, pages::Job::NotFound) {
-                    let lastmod = match job {
-                        pages::Job::Entry(i) => site.entries[*i].date.map(|d| d.iso()),
-                        _ => None,
-                    };
-                    sitemap_pages.push((
-                        page.path.trim_end_matches("index.html").to_string(),
-                        lastmod,
-                    ));
-                }
+                sitemap_pages.extend(sitemap_entry(site, job, &page.path));
                 output.files.push(OutFile {
                     path: page.path,
                     bytes: page.html.into_bytes(),
@@ -107,56 +96,129 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         }
     }
     if diagnostics.has_errors() {
-        // One broken template fails every page that uses it: report each problem once.
-        let mut seen = std::collections::HashSet::new();
-        let unique: Diagnostics = diagnostics
-            .into_iter()
-            .filter(|d| seen.insert((d.file.clone(), d.span.clone())))
-            .collect();
-        return (None, unique);
+        return (None, unique(diagnostics));
     }
 
+    output.files.extend(extras(site, &cards, &sitemap_pages));
+    output.copies = copies(site, theme);
+    (Some(output), diagnostics)
+}
+
+/// The pages of the plan that the theme can render: a theme may go without a search page, a
+/// printable menu or a 点单篮; every other template is required.
+pub fn jobs(site: &Site, engine: &templates::Engine) -> Vec<pages::Job> {
+    pages::plan(site)
+        .into_iter()
+        .filter(|j| match j {
+            pages::Job::Search => engine.has("search.html"),
+            pages::Job::MenuPrint => engine.has("lecture-print.html"),
+            pages::Job::Basket => engine.has("lecture-basket.html"),
+            _ => true,
+        })
+        .collect()
+}
+
+/// One broken template fails every page that uses it: report each problem once.
+pub fn unique(diagnostics: Diagnostics) -> Diagnostics {
+    let mut seen = std::collections::HashSet::new();
+    diagnostics
+        .into_iter()
+        .filter(|d| seen.insert((d.file.clone(), d.span.clone())))
+        .collect()
+}
+
+/// A rendered page's line in the sitemap (its URL path and date), if it has one.
+pub fn sitemap_entry(
+    site: &Site,
+    job: &pages::Job,
+    file: &str,
+) -> Option<(String, Option<String>)> {
+    let lastmod = match job {
+        pages::Job::NotFound => return None,
+        pages::Job::Entry(i) => site.entries[*i].date.map(|d| d.iso()),
+        _ => None,
+    };
+    Some((file.trim_end_matches("index.html").to_string(), lastmod))
+}
+
+/// The files that are not pages (feeds, sitemap, catalogs …): cheap, so `serve` regenerates
+/// them on every change.
+pub fn extras(
+    site: &Site,
+    cards: &context::Cards,
+    sitemap_pages: &[(String, Option<String>)],
+) -> Vec<OutFile> {
+    let mut files = extras_with(site, cards, sitemap_pages, &mut |_, make| make());
+    // QR codes beside lecture and lecturer pages, for the printable menu and posters.
+    files.extend(qr::files(site).into_iter().map(|(path, svg)| OutFile {
+        path,
+        bytes: svg.into_bytes(),
+    }));
+    files
+}
+
+/// A catalog of one kind: made by the given function, or kept from before by the caller.
+pub type CatalogMemo<'a> = dyn FnMut(Kind, &dyn Fn() -> String) -> String + 'a;
+
+/// [`extras`] but the QR codes, with each catalog made through `catalog`: `serve` keeps the
+/// catalogs whose cards did not change, and the QR codes whose target did not (making them is
+/// the slow part at 10,000 entries).
+pub fn extras_with(
+    site: &Site,
+    cards: &context::Cards,
+    sitemap_pages: &[(String, Option<String>)],
+    catalog: &mut CatalogMemo,
+) -> Vec<OutFile> {
+    let config = &site.config;
+    let mut output = Output::default();
     let mut add = |path: &str, text: String| {
         output.files.push(OutFile {
             path: path.to_string(),
             bytes: text.into_bytes(),
         });
     };
-    add("atom.xml", feeds::atom(site, &cards));
-    add("sitemap.xml", feeds::sitemap(site, &sitemap_pages));
+    add("atom.xml", feeds::atom(site, cards));
+    add("sitemap.xml", feeds::sitemap(site, sitemap_pages));
     add("robots.txt", feeds::robots(site));
     add(
         "lectures/categories/index.html",
         feeds::redirect(&config.url("lectures/")),
     );
-    add("lectures.json", feeds::catalog(site, &cards, Kind::Lecture));
+    add(
+        "lectures.json",
+        catalog(Kind::Lecture, &|| {
+            feeds::catalog(site, cards, Kind::Lecture)
+        }),
+    );
     add(
         "lecturers.json",
-        feeds::catalog(site, &cards, Kind::Lecturer),
+        catalog(Kind::Lecturer, &|| {
+            feeds::catalog(site, cards, Kind::Lecturer)
+        }),
     );
-
-    output.copies = copies(site, theme);
-    (Some(output), diagnostics)
+    output.files
 }
 
 /// Every entry's body as HTML, text and headings, in entry order.
 pub fn render_markdown(site: &Site) -> Vec<Rendered> {
     site.entries
         .par_iter()
-        .map(|e| {
-            let base = if e.source.name.ends_with("/index.md") {
-                site.config.url(&e.path)
-            } else {
-                site.config.url(&asset_folder(&e.source.name))
-            };
-            markdown::render(&e.source.text[e.body.clone()], &base)
-        })
+        .map(|e| markdown::render(&e.source.text[e.body.clone()], &markdown_base(site, e)))
         .collect()
+}
+
+/// The URL relative links in `e`'s body are resolved against.
+pub fn markdown_base(site: &Site, e: &Entry) -> String {
+    if e.source.name.ends_with("/index.md") {
+        site.config.url(&e.path)
+    } else {
+        site.config.url(&asset_folder(&e.source.name))
+    }
 }
 
 /// Every image a body shows must be a file the build publishes (an asset, a bundle file or a
 /// static file); a missing one is an error at the line that shows it.
-fn check_body_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> Diagnostics {
+pub fn check_body_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> Diagnostics {
     let mut published: std::collections::HashSet<String> =
         theme.statics.iter().map(|s| s.rel.clone()).collect();
     published.extend(site.assets.iter().map(|(_, dest)| dest.clone()));
@@ -237,7 +299,7 @@ fn asset_folder(name: &str) -> String {
 }
 
 /// Theme and site static files, content assets, and bundle files beside their pages.
-fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
+pub fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
     let mut out: Vec<CopyFile> = theme
         .statics
         .iter()

@@ -21,6 +21,10 @@ pub enum Job {
         page: usize,
     },
     Menu,
+    /// The printable menu, `/lectures/print/`.
+    MenuPrint,
+    /// The 点单篮, `/lectures/basket/`.
+    Basket,
     Category(usize),
     Matrices,
     Matrix(usize),
@@ -75,6 +79,8 @@ pub struct Shared<'a> {
 pub struct Page {
     pub path: String,
     pub html: String,
+    /// The template it was rendered with, so `serve` knows what a template change touches.
+    pub template: String,
 }
 
 /// Every page of the site, in a stable order.
@@ -82,6 +88,8 @@ pub fn plan(site: &Site) -> Vec<Job> {
     let mut jobs = vec![
         Job::Home,
         Job::Menu,
+        Job::MenuPrint,
+        Job::Basket,
         Job::Matrices,
         Job::Search,
         Job::NotFound,
@@ -171,9 +179,14 @@ pub fn check_templates(site: &Site, engine: &Engine) -> Diagnostics {
             None => d.label("主题里没有这个模板"),
         };
         diagnostics.push(d.help(format!(
-            "模板放在站点的 templates/ 或主题的 templates/ 里；现有模板：{}",
-            engine.names().join("、")
-        )));
+                "模板放在站点的 templates/ 或主题的 templates/ 里；现有模板：{}",
+                engine
+                    .names()
+                    .into_iter()
+                    .filter(|n| !n.starts_with("partials/") && *n != "base.html")
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )));
     }
     diagnostics
 }
@@ -197,7 +210,11 @@ impl Shared<'_> {
             format!("{path}index.html")
         };
         let html = self.engine.render(&template, &ctx, &format!("/{path}"))?;
-        Ok(Page { path: file, html })
+        Ok(Page {
+            path: file,
+            html,
+            template,
+        })
     }
 
     fn current(
@@ -391,7 +408,11 @@ impl Shared<'_> {
                 } else {
                     format!("{}page/{page}/", s.path)
                 };
-                let vars = json!({ "section": self.section_value(s), "paginator": self.paginator(&s.path, &s.pages, per_page(site, s), *page) });
+                // The directory's order is the section's: by default best honor first, then name
+                // (see `resolve::sort_entries`); its filters cover every lecturer.
+                let pages = &s.pages;
+                let facets = if s.key == "lecturers" { super::menu::lecturer_facets(site, pages, self.cards) } else { Value::Null };
+                let vars = json!({ "section": self.section_value(s), "paginator": self.paginator(&s.path, pages, per_page(site, s), *page), "facets": facets });
                 let title = if *page == 1 {
                     s.title.clone()
                 } else {
@@ -415,7 +436,8 @@ impl Shared<'_> {
                     .map(|c| json!({ "category": self.category_value(c), "lectures": self.lectures_in(c).iter().map(|&i| self.card(i)).collect::<Vec<_>>() }))
                     .collect();
                 let lectures: Vec<Value> = s.pages.iter().map(|&i| self.card(i)).collect();
-                let vars = json!({ "section": self.section_value(s), "groups": groups, "lectures": lectures });
+                let facets = super::menu::lecture_facets(site, &s.pages, self.cards);
+                let vars = json!({ "section": self.section_value(s), "groups": groups, "lectures": lectures, "facets": facets });
                 (
                     s.path.clone(),
                     section_template(s),
@@ -423,6 +445,43 @@ impl Shared<'_> {
                     self.current(
                         &s.path,
                         &s.title,
+                        s.description.clone(),
+                        None,
+                        "section",
+                        "lectures",
+                    ),
+                )
+            }
+            Job::MenuPrint | Job::Basket => {
+                let s = site
+                    .section("lectures")
+                    .expect("lectures section always exists");
+                let lectures: Vec<Value> = s.pages.iter().map(|&i| self.card(i)).collect();
+                let (path, template, title) = if *job == Job::MenuPrint {
+                    (
+                        "lectures/print/",
+                        "lecture-print.html",
+                        format!("{}（打印版）", s.title),
+                    )
+                } else {
+                    (
+                        "lectures/basket/",
+                        "lecture-basket.html",
+                        "点单篮".to_string(),
+                    )
+                };
+                let mut vars = json!({ "section": self.section_value(s), "lectures": lectures });
+                if *job == Job::Basket {
+                    vars["basket_data"] =
+                        json!(super::menu::basket_json(site, &s.pages, self.cards));
+                }
+                (
+                    path.into(),
+                    template.into(),
+                    vars,
+                    self.current(
+                        path,
+                        &title,
                         s.description.clone(),
                         None,
                         "section",

@@ -292,3 +292,158 @@ fn rendered_main_of_a_news_item() {
     site.build();
     insta::assert_snapshot!(main_of(&site.read("news/xiaoshan-banqian/index.html")));
 }
+
+/// Issue 3: the menu's cards carry what the filters read, and the facets count it.
+#[test]
+fn menu_cards_carry_filter_data_and_facets_count_it() {
+    let site = Site::fixture("menu/basic");
+    site.build();
+    let menu = site.main("lectures/index.html");
+    let card = |slug: &str| {
+        let start = menu
+            .find(&format!("data-lecture=\"{slug}\""))
+            .unwrap_or_else(|| panic!("no card for {slug}:\n{menu}"));
+        let end = menu[start..].find("</article>").unwrap() + start;
+        menu[start..end].to_string()
+    };
+    let banqian = card("banqian");
+    for needle in [
+        "data-cat=\"安全生产\"",
+        "data-aud=\"车间班组\"",
+        "data-dur=\"short\"",
+        "data-region=\"杭州市\"",
+        "data-honor=\"全国\"",
+        "data-names=\"孔胜东\"",
+        "data-add=\"banqian\"",
+    ] {
+        assert!(banqian.contains(needle), "missing {needle}:\n{banqian}");
+    }
+    // Two lecturers: the better honor counts; no regions means anywhere.
+    let dianqi = card("dianqi");
+    for needle in [
+        "data-honor=\"省\"",
+        "data-dur=\"mid\"",
+        "data-region=\"\"",
+        "data-names=\"孟伟|安师傅\"",
+    ] {
+        assert!(dianqi.contains(needle), "missing {needle}:\n{dianqi}");
+    }
+    // An unavailable lecture cannot be added, and says why.
+    let laomo = card("laomo");
+    assert!(laomo.contains("data-dur=\"long\""), "{laomo}");
+    assert!(!laomo.contains("data-add"), "{laomo}");
+    assert!(laomo.contains("本月档期已满"), "{laomo}");
+    // The lecture that can be given anywhere counts for every region.
+    assert!(
+        menu.contains("value=\"杭州市\">杭州市<span class=\"count\" data-count>2</span>"),
+        "{menu}"
+    );
+    assert!(
+        menu.contains("value=\"安全生产\">安全生产<span class=\"count\" data-count>2</span>"),
+        "{menu}"
+    );
+}
+
+/// Issue 3: QR codes made at build time, inline on the pages and as files beside them.
+#[test]
+fn qr_codes_are_inline_on_lecture_and_lecturer_pages_and_files_beside_them() {
+    let site = Site::fixture("menu/basic");
+    site.build();
+    let qr = site.read("lectures/banqian/qr.svg");
+    assert!(
+        qr.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{qr}"
+    );
+    assert!(qr.contains("aria-label=\"点单二维码：班前十分钟：安全行车\""));
+    // Not orderable: the code opens the lecture's page instead of the form.
+    assert!(
+        site.read("lectures/laomo/qr.svg")
+            .contains("aria-label=\"二维码：劳模就在身边\"")
+    );
+    assert!(
+        site.read("lecturers/kong/qr.svg")
+            .contains("aria-label=\"二维码：孔胜东的介绍页\"")
+    );
+    let page = site.main("lectures/banqian/index.html");
+    assert!(page.contains("<svg class=\"qr\""), "{page}");
+    assert!(page.contains("role=\"img\""), "{page}");
+    assert!(
+        site.main("lecturers/kong/index.html")
+            .contains("<svg class=\"qr\"")
+    );
+}
+
+/// Issue 3: the printable menu has every lecture, its QR code and the booking contacts.
+#[test]
+fn print_view_lists_every_lecture_with_its_qr_and_the_booking_contacts() {
+    let site = Site::fixture("menu/basic");
+    site.build();
+    let print = site.main("lectures/print/index.html");
+    for needle in [
+        "班前十分钟：安全行车",
+        "电气安全",
+        "劳模就在身边",
+        "src=\"/lectures/banqian/qr.svg\"",
+        "src=\"/lectures/laomo/qr.svg\"",
+        "0571-00000000",
+        "xuanjiang@example.org",
+        "扫码点单",
+        "扫码看详情",
+        "本月档期已满",
+    ] {
+        assert!(print.contains(needle), "missing {needle}:\n{print}");
+    }
+    // Grouped by category in site order: 劳模精神 comes before 安全生产.
+    assert!(
+        print.find("劳模就在身边") < print.find("电气安全"),
+        "{print}"
+    );
+}
+
+/// Issue 3: the 点单篮 page carries every lecture and the booking channels, no extra request.
+#[test]
+fn basket_page_embeds_every_lecture_and_the_booking_channels() {
+    let site = Site::fixture("menu/basic");
+    site.build();
+    let html = site.read("lectures/basket/index.html");
+    let start = html
+        .find("<script type=\"application/json\" id=\"basket-data\">")
+        .expect("basket data")
+        + "<script type=\"application/json\" id=\"basket-data\">".len();
+    let end = html[start..].find("</script>").unwrap() + start;
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(data["form_prefix"], "https://example.org/order?lectures=");
+    assert_eq!(data["booking"]["fields"][0], "单位名称");
+    assert_eq!(data["lectures"]["dianqi"]["lecturers"], "孟伟、安师傅");
+    assert_eq!(data["lectures"]["banqian"]["available"], true);
+    assert_eq!(data["lectures"]["laomo"]["available"], false);
+    assert!(
+        data["lectures"]["laomo"]["availability"]
+            .as_str()
+            .unwrap()
+            .contains("本月档期已满")
+    );
+    for field in ["单位名称", "联系人", "电话"] {
+        assert!(html.contains(&format!("data-field=\"{field}\"")), "{field}");
+    }
+}
+
+/// Issue 3: the lecturer directory is ordered by honor level, then name, with filter data.
+#[test]
+fn lecturer_directory_is_ordered_by_honor_then_name() {
+    let site = Site::fixture("menu/basic");
+    site.build();
+    let list = site.main("lecturers/index.html");
+    let pos = |slug: &str| {
+        list.find(&format!("data-lecturer=\"{slug}\""))
+            .unwrap_or_else(|| panic!("no {slug}:\n{list}"))
+    };
+    assert!(pos("kong") < pos("meng"), "全国 before 省");
+    assert!(pos("meng") < pos("yu"), "省 before 市");
+    assert!(pos("yu") < pos("an"), "市 before no honor");
+    assert!(
+        list.contains("data-team=\"杭州市劳模工匠宣讲团\""),
+        "{list}"
+    );
+    assert!(list.contains("name=\"honor\" value=\"全国\""), "{list}");
+}

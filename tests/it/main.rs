@@ -5,3 +5,4 @@ mod cli;
 mod diagnostics;
 mod example;
 mod harness;
+mod serve;

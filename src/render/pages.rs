@@ -411,7 +411,11 @@ impl Shared<'_> {
                 // The directory's order is the section's: by default best honor first, then name
                 // (see `resolve::sort_entries`); its filters cover every lecturer.
                 let pages = &s.pages;
-                let facets = if s.key == "lecturers" { super::menu::lecturer_facets(site, pages, self.cards) } else { Value::Null };
+                let facets = if s.key == "lecturers" {
+                    super::menu::lecturer_facets(site, pages, self.cards)
+                } else {
+                    Value::Null
+                };
                 let vars = json!({ "section": self.section_value(s), "paginator": self.paginator(&s.path, pages, per_page(site, s), *page), "facets": facets });
                 let title = if *page == 1 {
                     s.title.clone()

@@ -2,7 +2,7 @@
 //!
 //! Every stage returns its value together with a [`Diagnostics`] list; nothing stops at the first
 //! bad file. A [`Diagnostic`] carries the file's text and a byte span, so it can be rendered with
-//! the offending line and a caret (in the terminal, [`render`]) or as data (the browser overlay of
+//! the offending line and a caret (in the terminal, [`fn@render`]) or as data (the browser overlay of
 //! `serve`, [`Diagnostic::to_json`]). Messages are written for editors, in Chinese.
 
 mod lines;

@@ -8,6 +8,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod index;
 pub mod load;
 pub mod render;
 pub mod resolve;

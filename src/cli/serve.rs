@@ -50,6 +50,7 @@ pub fn run(root: &Path, flags: &ServeFlags) -> ExitCode {
             }
         }
         Event::Built(outcome) => print_outcome(outcome),
+        Event::Searched { millis } => eprintln!("搜索索引已更新，用时 {millis} 毫秒"),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod menu;
 pub mod pages;
 pub mod qr;
+pub mod search;
 pub mod templates;
 pub mod text;
 
@@ -100,6 +101,11 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
     }
 
     output.files.extend(extras(site, &cards, &sitemap_pages));
+    // The search index covers exactly what the pages say; a theme without a search page
+    // still gets it, for other clients.
+    let t = std::time::Instant::now();
+    output.files.extend(search::files(site, &rendered));
+    crate::timing::lap("  index", t);
     output.copies = copies(site, theme);
     (Some(output), diagnostics)
 }

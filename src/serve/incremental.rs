@@ -9,21 +9,27 @@
 //!   structure — lists, their order, taxonomies, reverse indexes — is what it was. The changed
 //!   entries are parsed again and patched into the kept site; their bodies and cards are made
 //!   again, and the cards that embed theirs; then only the pages that show a changed entry or
-//!   card ([`super::depends::affected`]) and the pages whose template reaches a changed template are rendered.
+//!   card (`depends::affected`) and the pages whose template reaches a changed template are rendered.
 //! - **Full** otherwise (a file added, removed or renamed, a link changed, site.yaml, a build
 //!   that failed): the same stages as `build::generate`, every page rendered, with Markdown
 //!   taken from a cache where the body did not change.
 //!
-//! Either way the output equals a clean `build::generate` with `serve` on, byte for byte
-//! (`tests/it/serve.rs` checks it over a sequence of edits). [`super::depends`] knows what a
-//! change touches, [`super::output`] puts the output together. A failed rebuild changes nothing
+//! The search index is the one slow step left (seconds at 10,000 pages, and one change touches
+//! every shard): after a rebuild it is stale until [`State::refresh_search`] makes it again,
+//! which `serve` does once the author pauses. With it made, the output equals a clean
+//! `build::generate` with `serve` on, byte for byte (`tests/it/serve.rs` checks it over a
+//! sequence of edits). `depends` knows what a
+//! change touches, `output` puts the output together. A failed rebuild changes nothing
 //! that is served: the last good output stays, and what changed is remembered until a build
 //! succeeds.
 
 use super::depends::{affected, carry_links, closures, hash_of, links, update_cards};
 use super::files::Files;
 use super::inputs::{Inputs, parts};
-use super::output::{PageOut, QrCode, assemble, changed_files, statics_hash, update_files};
+use super::output::{
+    PageOut, QrCode, assemble, carry_search, changed_files, statics_hash, update_files,
+    update_search,
+};
 use super::watch::{Change, classify};
 use crate::build;
 use crate::diagnostics::Diagnostics;
@@ -53,6 +59,8 @@ pub struct State {
     catalogs: HashMap<Kind, String>,
     pending: Pending,
     version: u64,
+    /// Whether the search index lags behind the last good build.
+    search_stale: bool,
 }
 
 /// What changed since the last good build.
@@ -95,8 +103,21 @@ pub(super) struct Good {
     /// while the structure stays, so do these.
     pub(super) sitemap: Vec<(String, Option<String>)>,
     pub(super) extras: Vec<Arc<str>>,
+    /// The search index's files, made by [`State::refresh_search`], and a hash of the documents
+    /// they were made from.
+    pub(super) search: Vec<Arc<str>>,
+    pub(super) search_hash: Option<u64>,
     pub(super) statics: u64,
     pub(super) files: Arc<Files>,
+}
+
+/// A search index being made on its own thread.
+pub struct SearchBuild {
+    /// The build it is for.
+    version: u64,
+    hash: u64,
+    /// Receives the index files when they are made.
+    pub files: std::sync::mpsc::Receiver<Vec<crate::render::OutFile>>,
 }
 
 /// What one (re)build did.
@@ -132,8 +153,10 @@ impl State {
             catalogs: HashMap::new(),
             pending: Pending::default(),
             version: 0,
+            search_stale: false,
         };
         let result = state.full();
+        state.refresh_search();
         let outcome = Outcome {
             millis: start.elapsed().as_millis(),
             sources: Vec::new(),
@@ -197,6 +220,85 @@ impl State {
             sources: sources.into_iter().collect(),
             result,
         })
+    }
+
+    /// Whether the search index lags behind the last good build.
+    pub fn search_stale(&self) -> bool {
+        self.search_stale && self.good.is_some()
+    }
+
+    /// Starts making the search index of the last good build again, on its own thread (it takes
+    /// seconds on a large site; edits go on meanwhile). `None` when it does not lag, or when no
+    /// page says anything new (then it is up to date at once).
+    pub fn start_search(&mut self) -> Option<SearchBuild> {
+        if !self.search_stale() {
+            return None;
+        }
+        self.search_stale = false;
+        let good = self.good.as_mut()?;
+        // As `render::search::files`.
+        let docs = crate::render::search::docs(&good.site, &good.rendered);
+        let hash = hash_of(|h| {
+            for d in &docs {
+                // Every field named, so one added to `SearchDoc` cannot be left out.
+                let crate::index::SearchDoc {
+                    url,
+                    title,
+                    kind,
+                    date,
+                    text,
+                    facets,
+                } = d;
+                (url, title, kind, date, text, facets).hash(h);
+            }
+        });
+        if good.search_hash == Some(hash) {
+            return None;
+        }
+        let (tx, files) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("caidan-search".into())
+            .spawn(move || {
+                let index = crate::index::build(&docs)
+                    .into_iter()
+                    .map(|f| crate::render::OutFile {
+                        path: f.path,
+                        bytes: f.bytes,
+                    })
+                    .collect();
+                let _ = tx.send(index);
+            })
+            .ok()?;
+        Some(SearchBuild {
+            version: self.version,
+            hash,
+            files,
+        })
+    }
+
+    /// Puts a finished index in the output, unless a build happened since it was started (then
+    /// it is started again later). Returns whether it went in.
+    pub fn finish_search(
+        &mut self,
+        build: &SearchBuild,
+        index: Vec<crate::render::OutFile>,
+    ) -> bool {
+        let Some(good) = self.good.as_mut().filter(|_| build.version == self.version) else {
+            self.search_stale = true;
+            return false;
+        };
+        good.search_hash = Some(build.hash);
+        update_search(good, index);
+        true
+    }
+
+    /// Makes the search index again and waits for it (for tests and tools).
+    pub fn refresh_search(&mut self) {
+        if let Some(build) = self.start_search()
+            && let Ok(index) = build.files.recv()
+        {
+            self.finish_search(&build, index);
+        }
     }
 
     /// The last good output, if any build succeeded.
@@ -345,13 +447,20 @@ impl State {
             closures,
             sitemap,
             extras: Vec::new(),
+            search: Vec::new(),
+            search_hash: None,
             statics: statics_hash(theme),
             files: Arc::default(),
         };
         self.catalogs.clear();
-        let (files, extras) = assemble(&good, theme, &mut self.qr, &mut self.catalogs);
+        let (mut files, extras) = assemble(&good, theme, &mut self.qr, &mut self.catalogs);
         good.extras = extras;
         let old = self.good.take();
+        if let Some(old) = &old {
+            // The last index until the new one is made.
+            good.search = carry_search(old, &mut files);
+            good.search_hash = old.search_hash;
+        }
         let changed = changed_files(old.as_ref().map(|g| &*g.files), &files);
         good.files = Arc::new(files);
         Ok(self.commit(good, diagnostics, rendered_count, changed, false))
@@ -530,7 +639,8 @@ impl State {
             for (job, page) in fresh_pages {
                 good.pages.insert(job, page);
             }
-            let (files, extras) = assemble(good, theme, &mut self.qr, &mut self.catalogs);
+            let (mut files, extras) = assemble(good, theme, &mut self.qr, &mut self.catalogs);
+            good.search = carry_search(good, &mut files);
             let changed = changed_files(Some(&good.files), &files);
             good.files = Arc::new(files);
             good.extras = extras;
@@ -558,6 +668,7 @@ impl State {
     ) -> Built {
         self.version += 1;
         self.pending = Pending::default();
+        self.search_stale = true;
         self.good = Some(good);
         Built {
             warnings,

@@ -30,6 +30,7 @@ use serde_json::Value;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpListener};
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -42,6 +43,10 @@ pub struct Options {
 
 /// How many ports after a busy one are tried.
 const PORT_TRIES: u16 = 20;
+/// The search index is made again once the sources have been quiet this long: it takes seconds
+/// on a large site, and the author is looking at the page they saved, not at search.
+const SEARCH_AFTER: Duration = Duration::from_millis(500);
+const SEARCH_POLL: Duration = Duration::from_millis(100);
 
 /// What the server reports as it runs.
 pub enum Event<'a> {
@@ -49,6 +54,8 @@ pub enum Event<'a> {
     Listening { url: String, busy: Vec<u16> },
     /// A build finished, good or not.
     Built(&'a Outcome),
+    /// The search index was made again, in `millis`.
+    Searched { millis: u128 },
 }
 
 /// What every connection reads: the output to serve, and the open pages to notify.
@@ -93,6 +100,25 @@ impl Live {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Serves the state's output as it is now, without telling the open pages (for files no page
+    /// shows, such as the search index).
+    pub fn publish_files(&self, state: &State) {
+        let old = self.snapshot();
+        let snapshot = Snapshot {
+            version: old.version,
+            base_path: old.base_path.clone(),
+            files: state.files(),
+            failure: old.failure.as_ref().map(|f| Failure {
+                errors: f.errors.clone(),
+                page: f.page.clone(),
+            }),
+        };
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(snapshot);
     }
 
     /// Serves what `outcome` left, and tells every open page.
@@ -154,13 +180,46 @@ pub fn run(options: &Options, report: &mut dyn FnMut(Event<'_>)) -> Result<(), S
         url: format!("{origin}{}", state.base_path()),
         busy,
     });
-    while let Some(paths) = watcher.next_batch() {
-        if let Some(outcome) = state.apply(&paths) {
-            live.publish(&state, &outcome);
-            report(Event::Built(&outcome));
+    let mut search: Option<(incremental::SearchBuild, Instant)> = None;
+    loop {
+        // While the index is being made, look for it every SEARCH_POLL; when it lags, start it
+        // once the sources have been quiet for SEARCH_AFTER.
+        let idle = if search.is_some() {
+            Some(SEARCH_POLL)
+        } else {
+            state.search_stale().then_some(SEARCH_AFTER)
+        };
+        let quiet = match watcher.next_batch(idle) {
+            watch::Next::Changed(paths) => {
+                if let Some(outcome) = state.apply(&paths) {
+                    live.publish(&state, &outcome);
+                    report(Event::Built(&outcome));
+                }
+                false
+            }
+            watch::Next::Quiet => true,
+            watch::Next::Stopped => return Err("文件监视意外停止".into()),
+        };
+        match search.take() {
+            Some((build, start)) => match build.files.try_recv() {
+                Ok(index) => {
+                    if state.finish_search(&build, index) {
+                        live.publish_files(&state);
+                        report(Event::Searched {
+                            millis: start.elapsed().as_millis(),
+                        });
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => search = Some((build, start)),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {}
+            },
+            None if quiet => {
+                let start = Instant::now();
+                search = state.start_search().map(|build| (build, start));
+            }
+            None => {}
         }
     }
-    Err("文件监视意外停止".into())
 }
 
 /// Binds `port` or, when it is taken, one of the next [`PORT_TRIES`]; returns the busy ones.

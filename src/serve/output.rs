@@ -128,9 +128,45 @@ pub(super) fn update_files(
     changed
 }
 
-/// The non-page files but the QR codes. The search index belongs here once `render` makes it
-/// (`index::build`): made again only when a page's search document changed, which at 10,000
-/// pages needs an update in place from `index` rather than a whole build.
+/// Puts `good`'s search index files into `files` (a new build's output), until the index is
+/// made again; returns their paths.
+pub(super) fn carry_search(good: &Good, files: &mut Files) -> Vec<Arc<str>> {
+    let mut kept = Vec::with_capacity(good.search.len());
+    for path in &good.search {
+        if let Some(body) = good.files.get(path) {
+            files.insert(path.clone(), body.clone());
+            kept.push(path.clone());
+        }
+    }
+    kept
+}
+
+/// Replaces the search index files of `good`'s output with `index`; returns the paths that
+/// changed.
+pub(super) fn update_search(good: &mut Good, index: Vec<crate::render::OutFile>) -> Vec<String> {
+    let mut files: Files = (*good.files).clone();
+    let mut changed = Vec::new();
+    let paths: Vec<Arc<str>> = index.iter().map(|f| f.path.as_str().into()).collect();
+    for old in &good.search {
+        if !paths.contains(old) && files.remove(old).is_some() {
+            changed.push(old.to_string());
+        }
+    }
+    for (f, path) in index.into_iter().zip(&paths) {
+        let same = matches!(files.get(path), Some(Body::Bytes(old)) if **old == *f.bytes);
+        if !same {
+            changed.push(f.path);
+            files.insert(path.clone(), Body::Bytes(f.bytes.into()));
+        }
+    }
+    changed.sort();
+    good.search = paths;
+    good.files = Arc::new(files);
+    changed
+}
+
+/// The non-page files but the QR codes and the search index (made apart: see
+/// `State::refresh_search`).
 fn make_extras(good: &Good, catalogs: &mut HashMap<Kind, String>) -> Vec<crate::render::OutFile> {
     crate::render::extras_with(&good.site, &good.cards, &good.sitemap, &mut |kind, make| {
         catalogs.entry(kind).or_insert_with(make).clone()

@@ -67,6 +67,16 @@ pub fn is_temporary(name: &str) -> bool {
         || name.ends_with("___jb_old___")
 }
 
+/// What [`Watcher::next_batch`] saw.
+pub enum Next {
+    /// Paths changed, relative to the site root.
+    Changed(Vec<PathBuf>),
+    /// Nothing changed for the time asked.
+    Quiet,
+    /// The watcher stopped.
+    Stopped,
+}
+
 /// Watches a site's sources.
 pub struct Watcher {
     inner: notify::RecommendedWatcher,
@@ -79,7 +89,7 @@ pub struct Watcher {
 
 impl Watcher {
     /// Starts watching the site at `root`: the root itself (for `site.yaml` and folders that
-    /// appear later) and every folder of [`WATCHED`] that exists.
+    /// appear later) and every folder of `WATCHED` that exists.
     pub fn new(root: &Path) -> notify::Result<Watcher> {
         let root = std::fs::canonicalize(root).map_err(notify::Error::io)?;
         let (tx, events) = mpsc::channel();
@@ -96,25 +106,39 @@ impl Watcher {
     }
 
     /// Blocks until something changes, then returns every path changed in the burst, relative
-    /// to the site root. `None` when the watcher has stopped.
-    pub fn next_batch(&mut self) -> Option<Vec<PathBuf>> {
+    /// to the site root; or [`Next::Quiet`] when nothing changed for `idle` (if given).
+    pub fn next_batch(&mut self, idle: Option<Duration>) -> Next {
         let mut paths = BTreeSet::new();
         // Wait for the first event that matters.
+        let since = Instant::now();
         while paths.is_empty() {
-            let event = self.events.recv().ok()?;
-            self.collect(event, &mut paths);
+            let event = match idle {
+                None => self
+                    .events
+                    .recv()
+                    .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                Some(idle) => match idle.checked_sub(since.elapsed()) {
+                    Some(left) => self.events.recv_timeout(left),
+                    None => return Next::Quiet,
+                },
+            };
+            match event {
+                Ok(event) => self.collect(event, &mut paths),
+                Err(mpsc::RecvTimeoutError::Timeout) => return Next::Quiet,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Next::Stopped,
+            }
         }
         let start = Instant::now();
         while start.elapsed() < LONGEST_BURST {
             match self.events.recv_timeout(QUIET) {
                 Ok(event) => self.collect(event, &mut paths),
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Next::Stopped,
             }
         }
         // A watched folder that appeared is reported whole, so its files are read.
         paths.extend(self.follow_folders().into_iter().map(PathBuf::from));
-        Some(paths.into_iter().collect())
+        Next::Changed(paths.into_iter().collect())
     }
 
     fn collect(&self, event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>) {

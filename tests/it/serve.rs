@@ -99,8 +99,12 @@ impl Editor {
         self.apply(&[self.path(from), self.path(to)])
     }
 
+    /// Applies a change, then makes the search index again, as the server does once the
+    /// author pauses.
     fn apply(&mut self, paths: &[PathBuf]) -> Outcome {
-        self.state.apply(paths).expect("the change matters")
+        let outcome = self.state.apply(paths).expect("the change matters");
+        self.state.refresh_search();
+        outcome
     }
 
     /// The step succeeded and its output equals a clean build's.

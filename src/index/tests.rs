@@ -1,0 +1,255 @@
+//! Whole-index tests: determinism, bounded output, and a reference reader of the files that
+//! checks every term of every page can be found and every record reads back.
+
+use super::*;
+use std::collections::BTreeMap;
+
+fn doc(url: &str, title: &str, date: Option<&str>, text: &str) -> SearchDoc {
+    SearchDoc {
+        url: url.into(),
+        title: title.into(),
+        kind: "news",
+        date: date.map(Into::into),
+        text: text.into(),
+        facets: vec![
+            ("region", "杭州市萧山区".into()),
+            ("tag", "班前十分钟".into()),
+        ],
+    }
+}
+
+fn sample() -> Vec<SearchDoc> {
+    let mut docs = vec![
+        doc(
+            "/a/",
+            "衢州成立新能源产业工会联合会",
+            Some("2023-05-12"),
+            "从筹备建会到工会联\n合会成立。ＰＬＣ与VR，２０２２年。",
+        ),
+        doc(
+            "/b/",
+            "区总工会慰问职工",
+            Some("2023-06-01"),
+            "区总工会与区妇女联合会。𠮷野家，软\u{AD}连字符。",
+        ),
+        doc(
+            "/c/",
+            "无日期的页面",
+            None,
+            "点单须知：xuanjiang@example.org",
+        ),
+    ];
+    for i in 0..40 {
+        docs.push(doc(
+            &format!("/n/{i}/"),
+            &format!("第{i}条新闻"),
+            Some("2021-01-01"),
+            &"产业工人队伍建设改革。".repeat(i + 1),
+        ));
+    }
+    docs
+}
+
+fn file<'a>(files: &'a [IndexFile], path: &str) -> &'a [u8] {
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .bytes
+}
+
+fn inflate(bytes: &[u8]) -> Vec<u8> {
+    miniz_oxide::inflate::decompress_to_vec_zlib(bytes).expect("zlib")
+}
+
+struct Cursor<'a>(&'a [u8], usize);
+
+impl Cursor<'_> {
+    fn varint(&mut self) -> u64 {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let b = self.0[self.1];
+            self.1 += 1;
+            v |= u64::from(b & 0x7F) << shift;
+            shift += 7;
+            if b < 0x80 {
+                return v;
+            }
+        }
+    }
+}
+
+/// term → docids, read back from all shards.
+fn read_postings(files: &[IndexFile], n_shards: usize) -> BTreeMap<String, Vec<u32>> {
+    let mut out = BTreeMap::new();
+    for s in 0..n_shards {
+        let raw = inflate(file(files, &format!("search/t/{s:x}.bin")));
+        let mut c = Cursor(&raw, 0);
+        let n = c.varint();
+        let mut heads = Vec::new();
+        for _ in 0..n {
+            let len = c.varint() as usize;
+            let term = String::from_utf8(raw[c.1..c.1 + len].to_vec()).unwrap();
+            c.1 += len;
+            let (df, enc, dlen, _titles) = (
+                c.varint() as usize,
+                c.varint(),
+                c.varint() as usize,
+                c.varint(),
+            );
+            assert_eq!(
+                shards::hash(&term) as usize & (n_shards - 1),
+                s,
+                "{term} in the wrong shard"
+            );
+            heads.push((term, df, enc, dlen));
+        }
+        let mut pos = c.1;
+        for (term, df, enc, dlen) in heads {
+            let mut docs = Vec::new();
+            if enc & 1 == 1 {
+                for (i, &b) in raw[pos..pos + dlen].iter().enumerate() {
+                    docs.extend(
+                        (0..8)
+                            .filter(|bit| b & (1 << bit) != 0)
+                            .map(|bit| (i * 8 + bit) as u32),
+                    );
+                }
+            } else {
+                let mut c = Cursor(&raw[..pos + dlen], pos);
+                let mut d = 0;
+                while c.1 < pos + dlen {
+                    d += c.varint() as u32;
+                    docs.push(d);
+                }
+            }
+            assert_eq!(docs.len(), df, "{term}");
+            pos += dlen;
+            out.insert(term, docs);
+        }
+    }
+    out
+}
+
+fn meta(files: &[IndexFile]) -> serde_json::Value {
+    serde_json::from_slice(file(files, "search/meta.json")).unwrap()
+}
+
+#[test]
+fn same_pages_in_any_order_give_the_same_bytes() {
+    let a = build(&sample());
+    let mut docs = sample();
+    docs.reverse();
+    docs.swap(0, 7);
+    let b = build(&docs);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.path, y.path);
+        assert!(x.bytes == y.bytes, "{} differs", x.path);
+    }
+}
+
+#[test]
+fn every_term_of_every_page_is_found_in_its_shard() {
+    let docs = sample();
+    let files = build(&docs);
+    let m = meta(&files);
+    let postings = read_postings(&files, m["shards"].as_u64().unwrap() as usize);
+    let order = page_order(&docs);
+    for (id, d) in order.iter().enumerate() {
+        for field in [&d.title, &d.text] {
+            for t in terms(&normalize(field)) {
+                let list = postings
+                    .get(&t.to_string())
+                    .unwrap_or_else(|| panic!("no postings for {t}"));
+                assert!(
+                    list.binary_search(&(id as u32)).is_ok(),
+                    "{t} misses page {id}"
+                );
+            }
+        }
+    }
+    // and the phrase that crosses a soft line break is there as bigrams
+    for t in query_terms(&normalize("工会联合会")) {
+        assert!(postings[&t.to_string()].contains(&1), "{t}");
+    }
+}
+
+#[test]
+fn pages_are_numbered_newest_first_and_records_read_back() {
+    let docs = sample();
+    let files = build(&docs);
+    let m = meta(&files);
+    assert_eq!(m["docs"], 43);
+    assert_eq!(m["pack"], 32);
+    let table = inflate(file(&files, "search/chars.bin"));
+    let mut c = Cursor(&table, 0);
+    let mut chars = Vec::new();
+    for _ in 0..c.varint() {
+        chars.push(char::from_u32(c.varint() as u32).unwrap());
+    }
+    let mut cp = 0;
+    for _ in 0..c.varint() {
+        cp += c.varint() as u32;
+        chars.push(char::from_u32(cp).unwrap());
+    }
+    let decode = |b: &[u8]| {
+        let mut s = String::new();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                x @ 0..=0xEF => s.push(chars[x as usize]),
+                x @ 0xF0..=0xFE => {
+                    s.push(chars[0xF0 + ((x as usize - 0xF0) << 8) + b[i + 1] as usize]);
+                    i += 1;
+                }
+                0xFF => {
+                    let cp =
+                        u32::from(b[i + 1]) | u32::from(b[i + 2]) << 8 | u32::from(b[i + 3]) << 16;
+                    s.push(char::from_u32(cp).unwrap());
+                    i += 3;
+                }
+            }
+            i += 1;
+        }
+        s
+    };
+    let record = |id: usize| {
+        let pack = file(&files, &format!("search/d/{}.bin", id / 32));
+        let slot = id % 32;
+        let at = |k: usize| u32::from_le_bytes(pack[4 * k..4 * k + 4].try_into().unwrap()) as usize;
+        decode(&inflate(&pack[at(slot)..at(slot + 1)]))
+    };
+    assert_eq!(record(0), "news\u{1F}2023-06-01\u{1F}/b/\u{1F}区总工会慰问职工\u{1F}区总工会与区妇女联合会。𠮷野家，软\u{AD}连字符。".replace('\u{AD}', ""));
+    assert!(
+        record(1).contains("工会联合会成立"),
+        "soft break removed in the display text"
+    );
+    assert!(
+        record(1).contains("ＰＬＣ"),
+        "the page's own characters are kept"
+    );
+    assert!(
+        record(42).starts_with("news\u{1F}\u{1F}/c/"),
+        "undated last"
+    );
+}
+
+#[test]
+fn output_stays_under_five_thousand_files() {
+    const { assert!(shards::MAX_SHARDS + 512 + 16 < 5_000) };
+    assert!(records::docs_per_pack(1_000_000) * 512 >= 1_000_000);
+    let files = build(&sample());
+    assert!(files.iter().all(|f| f.path.starts_with("search/")));
+    assert!(
+        files.windows(2).all(|w| w[0].path < w[1].path),
+        "sorted, no duplicates"
+    );
+}
+
+#[test]
+fn an_empty_site_still_has_an_index() {
+    let files = build(&[]);
+    assert_eq!(meta(&files)["docs"], 0);
+    assert!(files.iter().any(|f| f.path == "search/t/0.bin"));
+}

@@ -1,0 +1,116 @@
+//! Search documents: what each page says, as its reader sees it, for [`crate::index`].
+//!
+//! One document per entry page and per brand matrix (drafts are already gone). The body comes
+//! first, then the page's visible facts (byline, honors, lecturers …) joined by ` · `, so that
+//! two facts never run together into a word neither contains (`嘉兴市` + `班前…` ≠ `市班前`).
+
+use super::markdown::Rendered;
+use crate::index::{self, SearchDoc};
+use crate::render::OutFile;
+use crate::resolve::{Data, Site};
+
+/// The index files for the whole site.
+pub fn files(site: &Site, rendered: &[Rendered]) -> Vec<OutFile> {
+    index::build(&docs(site, rendered))
+        .into_iter()
+        .map(|f| OutFile {
+            path: f.path,
+            bytes: f.bytes,
+        })
+        .collect()
+}
+
+pub fn docs(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {
+    let config = &site.config;
+    let name = |i: usize| site.entries[i].title.clone();
+    let mut docs: Vec<SearchDoc> = site
+        .entries
+        .iter()
+        .zip(rendered)
+        .map(|(e, r)| {
+            let mut facts: Vec<String> = Vec::new();
+            let mut facets: Vec<(&'static str, String)> =
+                e.tags.iter().map(|t| ("tag", t.clone())).collect();
+            match &e.data {
+                Data::News(n) => {
+                    facts.extend(n.kicker.iter().chain(&n.subtitle).chain(&n.source).cloned());
+                    facts.extend(n.reporters.iter().chain(&n.correspondents).cloned());
+                    facts.extend(n.region.iter().cloned());
+                    facts.extend(n.lecturers.iter().chain(&n.brands).map(|&i| name(i)));
+                    facets.extend(n.region.iter().map(|r| ("region", r.clone())));
+                }
+                Data::Lecturer(l) => {
+                    facts.extend(l.honors.iter().map(|h| h.name.clone()));
+                    facts.extend(
+                        l.occupation
+                            .iter()
+                            .chain(&l.org)
+                            .chain(&l.region)
+                            .chain(&l.team)
+                            .chain(&l.quote)
+                            .chain(&l.availability)
+                            .cloned(),
+                    );
+                    facets.retain(|(k, _)| *k != "tag");
+                    facets.extend(l.region.iter().map(|r| ("region", r.clone())));
+                }
+                Data::Lecture(l) => {
+                    facts.push(l.category.clone());
+                    facts.extend(l.lecturers.iter().map(|&i| name(i)));
+                    facts.extend(
+                        l.audiences
+                            .iter()
+                            .chain(&l.formats)
+                            .chain(&l.regions)
+                            .cloned(),
+                    );
+                    facets.push(("category", l.category.clone()));
+                    facets.extend(l.regions.iter().map(|r| ("region", r.clone())));
+                }
+                Data::Brand(b) => {
+                    facts.extend(b.slogan.iter().chain(&b.org).cloned());
+                    facts.push(b.row.clone());
+                    facts.push(site.matrices[b.matrix].title.clone());
+                }
+                Data::Page => {}
+            }
+            facts.extend(e.tags.iter().cloned());
+            SearchDoc {
+                url: config.url(&e.path),
+                title: e.title.clone(),
+                kind: e.kind.key(),
+                date: e.date.map(|d| d.iso()),
+                text: join(&r.text, &facts),
+                facets,
+            }
+        })
+        .collect();
+    for m in &site.matrices {
+        let preface = super::markdown::render(&m.source.text[m.body.clone()], "").text;
+        let mut facts: Vec<String> = m.org.iter().cloned().collect();
+        facts.extend(m.rows.iter().cloned());
+        facts.extend(m.brands.iter().map(|&i| name(i)));
+        docs.push(SearchDoc {
+            url: config.url(&m.path),
+            title: m.title.clone(),
+            kind: "brand",
+            date: m.date.map(|d| d.iso()),
+            text: join(&preface, &facts),
+            facets: Vec::new(),
+        });
+    }
+    docs
+}
+
+fn join(body: &str, facts: &[String]) -> String {
+    let facts: Vec<&str> = facts
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !f.is_empty())
+        .collect();
+    if facts.is_empty() {
+        body.to_string()
+    } else {
+        format!("{body}\n · {}", facts.join(" · "))
+    }
+}

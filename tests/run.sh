@@ -35,4 +35,4 @@ fi
 
 echo "== node --test"
 cargo build --locked --quiet
-CAIDAN_BIN="$PWD/target/debug/caidan" node --test --test-concurrency=1 $js_tests
+CAIDAN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/caidan" node --test --test-concurrency=1 $js_tests

@@ -532,15 +532,9 @@ fn section(
         SECTION,
         diagnostics,
     );
-    let default_title = match key {
-        "" => ctx.config.title.clone(),
-        "news" => "新闻".into(),
-        "lecturers" => "宣讲人".into(),
-        "lectures" => "宣讲菜单".into(),
-        "brands" => "品牌矩阵".into(),
-        other => other.rsplit('/').next().unwrap_or(other).to_string(),
-    };
-    let title = f.text("title").map_or(default_title, |t| t.value);
+    let title = f
+        .text("title")
+        .map_or_else(|| default_section_title(key, ctx.config), |t| t.value);
     let sort_by = f.text("sort_by").and_then(|s| match s.value.as_str() {
         "date" => Some(SortBy::Date),
         "title" => Some(SortBy::Title),
@@ -592,6 +586,18 @@ fn section(
     };
     f.finish();
     Some(section)
+}
+
+/// The title of a section whose `_index.md` gives none (or that has no `_index.md`).
+pub fn default_section_title(key: &str, config: &Config) -> String {
+    match key {
+        "" => config.title.clone(),
+        "news" => "新闻".into(),
+        "lecturers" => "宣讲人".into(),
+        "lectures" => "宣讲菜单".into(),
+        "brands" => "品牌矩阵".into(),
+        other => other.rsplit('/').next().unwrap_or(other).to_string(),
+    }
 }
 
 fn matrix(

@@ -403,14 +403,7 @@ fn ensure_sections(sections: &mut Vec<Section>, entries: &[Entry], config: &Conf
         if sections.iter().any(|s| s.key == key) {
             continue;
         }
-        let title = match key.as_str() {
-            "" => config.title.clone(),
-            "news" => "新闻".into(),
-            "lecturers" => "宣讲人".into(),
-            "lectures" => "宣讲菜单".into(),
-            "brands" => "品牌矩阵".into(),
-            other => other.rsplit('/').next().unwrap_or(other).to_string(),
-        };
+        let title = entries::default_section_title(&key, config);
         sections.push(Section {
             path: if key.is_empty() {
                 String::new()

@@ -37,8 +37,10 @@ for i in $(seq "$RUNS"); do
   CAIDAN_TIMINGS=1 /usr/bin/time -f "wall %e s, peak %M KiB" -o "$WORK/time.txt" \
     "$CAIDAN_BIN" build --root "$site" --output-dir "$WORK/out-$N" >/dev/null 2>"$WORK/timings.txt"
   wall=$(awk '{print $2}' "$WORK/time.txt")
-  index_ms=$(awk -F': ' '/\[timing\] index/ {gsub(/ ms/, "", $2); print $2}' "$WORK/timings.txt")
-  stages_ms=$(awk -F': ' '/\[timing\]/ {gsub(/ ms/, "", $2); s += $2} END {print s}' "$WORK/timings.txt")
+  # The index is a sub-stage of render (`[timing]   index:`); the whole build is the sum of the
+  # top-level stages (no indent after `[timing] `).
+  index_ms=$(awk -F': ' '/\[timing\] +index:/ {gsub(/ ms/, "", $2); print $2}' "$WORK/timings.txt")
+  stages_ms=$(awk -F': ' '/^\[timing\] [^ ]/ {gsub(/ ms/, "", $2); s += $2} END {print s}' "$WORK/timings.txt")
   echo "$wall ${index_ms:-0} ${stages_ms:-0}" >>"$WORK/builds.txt"
 done
 sort -n "$WORK/builds.txt" | awk '{a[NR]=$0} END {split(a[int((NR+1)/2)], m, " "); \

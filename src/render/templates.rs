@@ -46,6 +46,14 @@ impl Engine {
             .map(|t| (t.name.as_str(), t.text.as_str()))
             .collect();
         if let Err(err) = engine.tera.add_raw_templates(templates) {
+            // Tera checks every template's filters, functions and components at once and
+            // reports them as one text: split it back into located diagnostics.
+            if let ErrorKind::Msg(text) = err.kind() {
+                let located = engine.from_reports(text);
+                if !located.is_empty() {
+                    return Err(located);
+                }
+            }
             return Err(engine.diagnostic(&err, None).into());
         }
         Ok(engine)
@@ -76,6 +84,46 @@ impl Engine {
         self.tera
             .render(name, context)
             .map_err(|err| self.diagnostic(&err, Some(page)))
+    }
+
+    /// Diagnostics from Tera's rendered reports (`error: msg` / ` --> name:line:col`).
+    fn from_reports(&self, text: &str) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        let mut lines = text.lines().peekable();
+        while let Some(line) = lines.next() {
+            let Some(message) = line.trim_start().strip_prefix("error: ") else {
+                continue;
+            };
+            let Some(place) = lines
+                .peek()
+                .and_then(|l| l.trim_start().strip_prefix("--> "))
+            else {
+                continue;
+            };
+            let mut parts = place.rsplitn(3, ':');
+            let (Some(col), Some(line_no), Some(name)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let (Ok(line_no), Ok(col)) = (line_no.parse::<usize>(), col.parse::<usize>()) else {
+                continue;
+            };
+            let mut d = Diagnostic::error(format!("模板出错：{message}")).help(
+                "检查拼写：过滤器、函数和组件要先定义才能用；模板能用的变量见 themes/README.md",
+            );
+            if let Some(source) = self.sources.get(name) {
+                let index = LineIndex::new(&source.text);
+                let at = index.offset(&source.text, line_no, col);
+                let word = source.text[at..]
+                    .find(|c: char| c.is_whitespace() || "}|)(".contains(c))
+                    .unwrap_or(0);
+                d = d.at(source, at..at + word);
+            } else {
+                d = d.in_file(name.to_string());
+            }
+            out.push(d);
+        }
+        out
     }
 
     fn diagnostic(&self, err: &tera::Error, page: Option<&str>) -> Diagnostic {

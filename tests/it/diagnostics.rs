@@ -82,6 +82,13 @@ fn unknown_template_lists_the_theme_templates() {
 }
 
 #[test]
+fn template_mistakes_point_into_the_template_file() {
+    let out = check("template-error");
+    assert!(out.contains("templates/page.html:3:33"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
 fn bad_date_explains_the_format() {
     insta::assert_snapshot!(check("bad-date"));
 }

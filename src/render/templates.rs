@@ -49,7 +49,7 @@ impl Engine {
             // Tera checks every template's filters, functions and components at once and
             // reports them as one text: split it back into located diagnostics.
             if let ErrorKind::Msg(text) = err.kind() {
-                let located = engine.from_reports(text);
+                let located = engine.located_reports(text);
                 if !located.is_empty() {
                     return Err(located);
                 }
@@ -87,7 +87,7 @@ impl Engine {
     }
 
     /// Diagnostics from Tera's rendered reports (`error: msg` / ` --> name:line:col`).
-    fn from_reports(&self, text: &str) -> Diagnostics {
+    fn located_reports(&self, text: &str) -> Diagnostics {
         let mut out = Diagnostics::new();
         let mut lines = text.lines().peekable();
         while let Some(line) = lines.next() {

@@ -23,13 +23,14 @@ pub mod postings;
 pub mod records;
 pub mod shards;
 pub mod tokenize;
+pub mod zlib;
 
 pub use normalize::normalize;
 pub use tokenize::{Term, for_each_term, query_parts, query_terms, terms};
 
 use postings::{Postings, impact};
+use rayon::prelude::*;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// One page to index, as the reader sees it.
 pub struct SearchDoc {
@@ -62,89 +63,91 @@ const FACET_ORDER: [&str; 4] = ["kind", "category", "region", "tag"];
 const LEVEL: u8 = 9;
 
 /// Builds the search index of `docs`.
+///
+/// Three passes, each parallel over all cores and each collecting its results in page (or
+/// shard) order, so the bytes do not depend on the scheduling: pages → their terms, spread into
+/// [`BUCKETS`] by the term's shard hash; then records and shards, both compressed.
 pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
     let order = page_order(docs);
     let n_docs = order.len() as u32;
 
-    // Tokenise and count in parallel over ranges of page numbers, then merge in order.
-    let analysed = parallel_chunks(&order, analyse);
+    let chunk = order
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(64);
+    let analysed: Vec<Analysed> = order
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(i, pages)| analyse(i * chunk, pages))
+        .collect();
     let mut lens = Vec::with_capacity(order.len());
     let mut texts = Vec::with_capacity(order.len());
     let mut char_counts: HashMap<char, u64> = HashMap::new();
-    let mut all: HashMap<Term, Postings, TermHash> = HashMap::default();
-    for part in analysed {
-        lens.extend(part.lens);
-        texts.extend(part.texts);
-        for (cp, n) in part.bmp.into_iter().enumerate().filter(|e| e.1 > 0) {
-            *char_counts
-                .entry(char::from_u32(cp as u32).unwrap_or('\u{FFFD}'))
-                .or_default() += n;
+    let mut bmp = vec![0u64; 0x10000];
+    for part in &analysed {
+        lens.extend_from_slice(&part.lens);
+        for (total, n) in bmp.iter_mut().zip(&part.bmp) {
+            *total += n;
         }
-        for (c, n) in part.astral {
+        for (&c, &n) in &part.astral {
             *char_counts.entry(c).or_default() += n;
         }
-        for (term, postings) in part.postings {
-            all.entry(term).or_default().append(postings);
-        }
+    }
+    for part in &analysed {
+        texts.extend(part.texts.iter().map(String::as_str));
+    }
+    for (cp, n) in bmp.into_iter().enumerate().filter(|e| e.1 > 0) {
+        *char_counts
+            .entry(char::from_u32(cp as u32).unwrap_or('\u{FFFD}'))
+            .or_default() += n;
     }
     let avg_len = lens.iter().map(|&l| f64::from(l)).sum::<f64>() / f64::from(n_docs.max(1));
+    // Most postings have a small tf: their impacts, computed once per page.
+    let impacts_by_tf: Vec<[u8; 8]> = lens
+        .iter()
+        .map(|&len| std::array::from_fn(|i| impact(i as u16 + 1, len, avg_len)))
+        .collect();
 
     let code = records::CharCode::new(&char_counts);
     let per_pack = records::docs_per_pack(order.len());
-    let packs: Vec<Vec<String>> = texts.chunks(per_pack).map(<[String]>::to_vec).collect();
-    let mut files: Vec<IndexFile> = parallel_chunks(&packs, |first, chunk| {
-        let pack_file = |(i, pack): (usize, &Vec<String>)| {
-            let compressed: Vec<Vec<u8>> = pack.iter().map(|t| zlib(&code.encode(t))).collect();
-            IndexFile {
-                path: format!("search/d/{}.bin", first + i),
-                bytes: records::pack(&compressed),
-            }
-        };
-        chunk.iter().enumerate().map(pack_file).collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    drop(packs);
+    let total_postings: usize = analysed.iter().flat_map(|p| &p.buckets).map(Vec::len).sum();
+    let n_shards = shards::shard_count(total_postings);
+    let (mut files, shard_files) = rayon::join(
+        || {
+            texts
+                .par_chunks(per_pack)
+                .enumerate()
+                .map(|(i, pack)| IndexFile {
+                    path: format!("search/d/{i}.bin"),
+                    bytes: record_pack(&code, pack),
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            (0..n_shards)
+                .into_par_iter()
+                .map(|s| IndexFile {
+                    path: format!("search/t/{s:x}.bin"),
+                    bytes: shard(
+                        &analysed,
+                        s,
+                        n_shards,
+                        &impacts_by_tf,
+                        &lens,
+                        avg_len,
+                        n_docs,
+                    ),
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    files.extend(shard_files);
+    drop(texts);
+    drop(analysed);
     files.push(IndexFile {
         path: "search/chars.bin".into(),
         bytes: zlib(&code.table()),
     });
-
-    // Terms → shards, each sorted by term; impacts need the average length, known only now.
-    let total_postings: usize = all.values().map(|p| p.docs.len()).sum();
-    let n_shards = shards::shard_count(total_postings);
-    let mut by_shard: Vec<Vec<(Term, &Postings)>> = vec![Vec::new(); n_shards];
-    for (term, postings) in &all {
-        let h = shards::hash(&term.to_string()) as usize;
-        by_shard[h & (n_shards - 1)].push((*term, postings));
-    }
-    files.extend(
-        parallel_chunks(&by_shard, |first, chunk| {
-            let shard_file = |(i, terms): (usize, &Vec<(Term, &Postings)>)| {
-                let mut terms: Vec<(Term, &Postings, Vec<u8>)> = terms
-                    .iter()
-                    .map(|&(t, p)| {
-                        let imp = p
-                            .docs
-                            .iter()
-                            .zip(&p.tfs)
-                            .map(|(&d, &tf)| impact(tf, lens[d as usize], avg_len));
-                        (t, p, imp.collect())
-                    })
-                    .collect();
-                terms.sort_unstable_by_key(|t| t.0);
-                let bytes = zlib(&shards::encode(&terms, n_docs));
-                IndexFile {
-                    path: format!("search/t/{:x}.bin", first + i),
-                    bytes,
-                }
-            };
-            chunk.iter().enumerate().map(shard_file).collect::<Vec<_>>()
-        })
-        .into_iter()
-        .flatten(),
-    );
 
     let pairs = order.iter().enumerate().flat_map(|(id, doc)| {
         let id = id as u32;
@@ -215,8 +218,23 @@ fn page_order(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
     order
 }
 
+/// The postings of a run of pages, by `shards::hash_term(term) % BUCKETS`: the shard of a term
+/// for any shard count is a union of buckets, since shard counts are powers of two that divide
+/// this one.
+const BUCKETS: usize = shards::MAX_SHARDS;
+
+/// One page's use of one term.
+#[derive(Clone, Copy)]
+struct Posting {
+    term: Term,
+    doc: u32,
+    tf: u16,
+    in_title: bool,
+}
+
 struct Analysed {
-    postings: HashMap<Term, Postings, TermHash>,
+    /// [`BUCKETS`] lists, each in page order.
+    buckets: Vec<Vec<Posting>>,
     lens: Vec<u32>,
     texts: Vec<String>,
     /// Occurrences of each character below U+10000 in the records, by code point.
@@ -226,42 +244,53 @@ struct Analysed {
 
 fn analyse(first: usize, docs: &[&SearchDoc]) -> Analysed {
     let mut out = Analysed {
-        postings: HashMap::with_capacity_and_hasher(1 << 15, TermHash::default()),
-        lens: Vec::new(),
-        texts: Vec::new(),
+        buckets: vec![Vec::new(); BUCKETS],
+        lens: Vec::with_capacity(docs.len()),
+        texts: Vec::with_capacity(docs.len()),
         bmp: vec![0; 0x10000],
         astral: HashMap::new(),
     };
-    let (mut in_title, mut in_text) = (Vec::new(), Vec::new());
+    let mut page_terms = PageTerms::default();
     for (i, doc) in docs.iter().enumerate() {
-        let title = normalize(&doc.title);
-        let text = normalize(&doc.text);
-        // Count each page's terms locally first: one lookup in the big map per distinct term.
-        in_title.clear();
-        in_text.clear();
-        for_each_term(&title, |t| in_title.push(t));
-        for_each_term(&text, |t| in_text.push(t));
-        in_title.sort_unstable();
-        in_text.sort_unstable();
-        let (mut a, mut b) = (0, 0);
-        while a < in_title.len() || b < in_text.len() {
-            let term = match (in_title.get(a), in_text.get(b)) {
-                (Some(&x), Some(&y)) => x.min(y),
-                (Some(&x), None) => x,
-                (None, Some(&y)) => y,
-                (None, None) => break,
-            };
-            let a_end = a + in_title[a..].iter().take_while(|&&t| t == term).count();
-            let b_end = b + in_text[b..].iter().take_while(|&&t| t == term).count();
-            let tf = (a_end - a + b_end - b) as u32;
-            out.postings
-                .entry(term)
-                .or_default()
-                .push((first + i) as u32, tf, a_end > a);
-            (a, b) = (a_end, b_end);
+        // Normalise and tokenise in one stream, counting each distinct term of the page once.
+        page_terms.start();
+        let mut len = 0u32;
+        for (field, in_title) in [(&doc.title, true), (&doc.text, false)] {
+            // `TermStream`, inlined by hand: this loop sees every character of the site.
+            let mut prev: Option<char> = None;
+            normalize::normalize_each(field, |c| {
+                len += 1;
+                if c == ' ' {
+                    prev = None;
+                    return;
+                }
+                page_terms.add_char(c, in_title);
+                if let Some(p) = prev {
+                    page_terms.add(Term::bigram(p, c), in_title);
+                }
+                prev = Some(c);
+            });
         }
-        out.lens
-            .push((title.chars().count() + text.chars().count()) as u32);
+        let doc_id = (first + i) as u32;
+        if i == 0 {
+            // Growing thousands of lists one doubling at a time copies them over and over:
+            // size them from the first page, within reason (the capacity changes no byte of
+            // the output, and a list that outgrows it still grows).
+            let expected = (page_terms.terms.len() * docs.len() / BUCKETS).min(4_096);
+            for bucket in &mut out.buckets {
+                bucket.reserve(expected + expected / 4 + 16);
+            }
+        }
+        for &(term, tf, in_title) in &page_terms.terms {
+            let bucket = shards::hash_term(term) as usize % BUCKETS;
+            out.buckets[bucket].push(Posting {
+                term,
+                doc: doc_id,
+                tf: tf.min(u32::from(u16::MAX)) as u16,
+                in_title,
+            });
+        }
+        out.lens.push(len);
         let record = records::record_text(doc);
         for c in record.chars() {
             match out.bmp.get_mut(c as usize) {
@@ -274,53 +303,158 @@ fn analyse(first: usize, docs: &[&SearchDoc]) -> Analysed {
     out
 }
 
-fn zlib(bytes: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(bytes, LEVEL)
-}
-
-/// Runs `f` over contiguous chunks of `items` on all cores; results in order. `f` gets the index
-/// of its chunk's first item.
-fn parallel_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 16);
-    let size = items.len().div_ceil(threads).max(1);
-    if items.len() <= size {
-        return vec![f(0, items)];
-    }
-    std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> = items
-            .chunks(size)
-            .enumerate()
-            .map(|(i, chunk)| scope.spawn(move || f(i * size, chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
-/// A fast hasher for [`Term`]s (one `u64` each); the keys come from the site, not an attacker.
+/// The distinct terms of one page with their counts. Characters below U+10000 have a slot
+/// each; other terms go to an open-addressing table. Slots are stamped with the page, so that
+/// starting the next page clears nothing.
 #[derive(Default)]
-struct TermHasher(u64);
+struct PageTerms {
+    /// (term, occurrences, in the title), in order of first occurrence.
+    terms: Vec<(Term, u32, bool)>,
+    /// Per character below U+10000: (page stamp, index into `terms`).
+    unigrams: Vec<(u32, u32)>,
+    /// (term, page stamp, index into `terms`); the length is a power of two.
+    slots: Vec<(Term, u32, u32)>,
+    /// Terms in the table, to keep it at most half full.
+    in_slots: usize,
+    stamp: u32,
+}
 
-impl Hasher for TermHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
+impl PageTerms {
+    fn start(&mut self) {
+        self.terms.clear();
+        self.in_slots = 0;
+        if self.slots.is_empty() {
+            self.slots = vec![(Term::unigram('\0'), 0, 0); 1 << 12];
+            self.unigrams = vec![(0, 0); 0x10000];
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.slots.iter_mut().for_each(|s| s.1 = 0);
+            self.unigrams.fill((0, 0));
+            self.stamp = 1;
         }
     }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+
+    #[inline]
+    fn bump(&mut self, index: u32, in_title: bool) {
+        let entry = &mut self.terms[index as usize];
+        entry.1 += 1;
+        entry.2 |= in_title;
+    }
+
+    #[inline]
+    fn add_char(&mut self, c: char, in_title: bool) {
+        let Some(&(stamp, index)) = self.unigrams.get(c as usize) else {
+            return self.add(Term::unigram(c), in_title);
+        };
+        if stamp == self.stamp {
+            self.bump(index, in_title);
+        } else {
+            self.unigrams[c as usize] = (self.stamp, self.terms.len() as u32);
+            self.terms.push((Term::unigram(c), 1, in_title));
+        }
+    }
+
+    #[inline]
+    fn slot(&self, term: Term) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (term.raw().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    #[inline]
+    fn add(&mut self, term: Term, in_title: bool) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot(term);
+        loop {
+            let (key, stamp, index) = self.slots[at];
+            if stamp != self.stamp {
+                break;
+            }
+            if key == term {
+                return self.bump(index, in_title);
+            }
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = (term, self.stamp, self.terms.len() as u32);
+        self.terms.push((term, 1, in_title));
+        self.in_slots += 1;
+        if 2 * self.in_slots > self.slots.len() {
+            self.grow();
+        }
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![(Term::unigram('\0'), 0, 0); 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.slots.len() - 1;
+        for entry in old.into_iter().filter(|e| e.1 == self.stamp) {
+            let mut at = self.slot(entry.0);
+            while self.slots[at].1 == self.stamp {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = entry;
+        }
     }
 }
 
-type TermHash = BuildHasherDefault<TermHasher>;
+/// The compressed records of a pack's pages.
+fn record_pack(code: &records::CharCode, texts: &[&str]) -> Vec<u8> {
+    let mut coded = Vec::new();
+    let compressed: Vec<Vec<u8>> = texts
+        .iter()
+        .map(|t| {
+            coded.clear();
+            code.encode_into(t, &mut coded);
+            zlib::compress_zlib(&coded, LEVEL)
+        })
+        .collect();
+    records::pack(&compressed)
+}
+
+/// The compressed shard `s` of `n_shards`.
+fn shard(
+    analysed: &[Analysed],
+    s: usize,
+    n_shards: usize,
+    impacts_by_tf: &[[u8; 8]],
+    lens: &[u32],
+    avg_len: f64,
+    n_docs: u32,
+) -> Vec<u8> {
+    let mut all: Vec<Posting> = Vec::new();
+    for part in analysed {
+        for bucket in (s..BUCKETS).step_by(n_shards) {
+            all.extend_from_slice(&part.buckets[bucket]);
+        }
+    }
+    // Stable: all postings of a term come from one bucket, in page order.
+    all.sort_by_key(|p| p.term);
+    let mut writer = shards::Writer::new(n_docs);
+    let mut postings = Postings::default();
+    let mut impacts = Vec::new();
+    for group in all.chunk_by(|a, b| a.term == b.term) {
+        postings.clear();
+        impacts.clear();
+        for p in group {
+            postings.push(p.doc, u32::from(p.tf), p.in_title);
+        }
+        if shards::weighted(group.len(), n_docs) {
+            impacts.extend(group.iter().map(|p| {
+                let doc = p.doc as usize;
+                match impacts_by_tf[doc].get(usize::from(p.tf) - 1) {
+                    Some(&i) => i,
+                    None => impact(p.tf, lens[doc], avg_len),
+                }
+            }));
+        }
+        writer.add(group[0].term, &postings, &impacts);
+    }
+    zlib(&writer.finish())
+}
+
+fn zlib(bytes: &[u8]) -> Vec<u8> {
+    zlib::compress_zlib(bytes, LEVEL)
+}
 
 #[cfg(test)]
 mod tests;

@@ -28,31 +28,41 @@ pub fn is_ignorable(c: char) -> bool {
 
 /// The normalised form of `s` (see the module header).
 pub fn normalize(s: &str) -> String {
-    let mut folded = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len());
+    normalize_each(s, |c| out.push(c));
+    out
+}
+
+/// Calls `emit` with each character of the normalised form of `s`, in order, without building
+/// it: the index tokenises pages this way.
+pub fn normalize_each(s: &str, mut emit: impl FnMut(char)) {
+    let mut collapse = Collapse::default();
     // Most characters of a Chinese page are Han, ASCII or common punctuation, which NFKC leaves
     // alone (or, for full-width ASCII, maps one to one): copy them and send only the rest
     // through NFKC. A fast character followed by a slow one goes with the slow run, as a
     // combining mark may compose with it.
     let mut slow_start: Option<usize> = None;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next_slow = chars.peek().is_some_and(|&(_, n)| fast(n).is_none());
-        match fast(c) {
+    let mut chars = s.char_indices();
+    let mut current = chars.next().map(|(i, c)| (i, fast(c)));
+    while let Some((i, folded)) = current {
+        let next = chars.next().map(|(j, n)| (j, fast(n)));
+        let next_slow = matches!(next, Some((_, None)));
+        match folded {
             Some(f) if !next_slow => {
                 if let Some(start) = slow_start.take() {
-                    fold_slow(&s[start..i], &mut folded);
+                    fold_slow(&s[start..i], |c| collapse.push(c, &mut emit));
                 }
-                folded.push(f);
+                collapse.push(f, &mut emit);
             }
             _ => {
                 slow_start.get_or_insert(i);
             }
         }
+        current = next;
     }
     if let Some(start) = slow_start {
-        fold_slow(&s[start..], &mut folded);
+        fold_slow(&s[start..], |c| collapse.push(c, &mut emit));
     }
-    collapse(&folded)
 }
 
 /// The folded form of a character that NFKC maps to one character and that composes with
@@ -77,9 +87,9 @@ fn fast(c: char) -> Option<char> {
     }
 }
 
-fn fold_slow(s: &str, out: &mut String) {
+fn fold_slow(s: &str, emit: impl FnMut(char)) {
     let nfkc: String = s.nfkc().collect();
-    out.push_str(&nfkc.to_lowercase());
+    nfkc.to_lowercase().chars().for_each(emit);
 }
 
 /// Whitespace handling only, without NFKC or case folding: what the client shows in excerpts.
@@ -91,24 +101,47 @@ pub fn display_text(s: &str) -> String {
 
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut last: Option<char> = None;
-    let mut space = false;
+    let mut collapse = Collapse::default();
     for c in s.chars() {
-        if is_ignorable(c) {
-            continue;
-        }
-        if c.is_whitespace() {
-            space = last.is_some();
-            continue;
-        }
-        if space && !(last.is_some_and(is_han) && is_han(c)) {
-            out.push(' ');
-        }
-        space = false;
-        out.push(c);
-        last = Some(c);
+        collapse.push(c, &mut |c| out.push(c));
     }
     out
+}
+
+/// The whitespace rules as a stream: characters in, the collapsed text out.
+#[derive(Default)]
+struct Collapse {
+    last: Option<char>,
+    space: bool,
+}
+
+impl Collapse {
+    #[inline]
+    fn push(&mut self, c: char, emit: &mut impl FnMut(char)) {
+        // The common case first: a unified ideograph, neither space nor ignorable, and Han.
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            if self.space && !self.last.is_some_and(is_han) {
+                emit(' ');
+            }
+            self.space = false;
+            emit(c);
+            self.last = Some(c);
+            return;
+        }
+        if is_ignorable(c) {
+            return;
+        }
+        if c.is_whitespace() {
+            self.space = self.last.is_some();
+            return;
+        }
+        if self.space && !(self.last.is_some_and(is_han) && is_han(c)) {
+            emit(' ');
+        }
+        self.space = false;
+        emit(c);
+        self.last = Some(c);
+    }
 }
 
 #[cfg(test)]

@@ -45,6 +45,13 @@ impl Postings {
         self.tfs.push(tf.min(u32::from(u16::MAX)) as u16);
     }
 
+    /// Empties the lists, keeping their memory.
+    pub fn clear(&mut self) {
+        self.docs.clear();
+        self.tfs.clear();
+        self.title.clear();
+    }
+
     /// Appends the postings of later pages (a higher page-number range).
     pub fn append(&mut self, mut later: Postings) {
         let base = self.docs.len() as u32;

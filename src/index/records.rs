@@ -87,6 +87,12 @@ impl CharCode {
 
     pub fn encode(&self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len());
+        self.encode_into(text, &mut out);
+        out
+    }
+
+    /// [`CharCode::encode`], appending to `out`.
+    pub fn encode_into(&self, text: &str, out: &mut Vec<u8>) {
         for c in text.chars() {
             let rank = match self.bmp.get(c as usize) {
                 Some(&r) => r,
@@ -104,7 +110,6 @@ impl CharCode {
                 }
             }
         }
-        out
     }
 
     /// The uncompressed `search/chars.bin`.

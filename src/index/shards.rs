@@ -24,8 +24,44 @@ pub const MAX_SHARDS: usize = 4_096;
 
 /// FNV-1a (32-bit) of the term's UTF-8.
 pub fn hash(term: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in term.as_bytes() {
+    fnv(0x811c_9dc5, term.as_bytes())
+}
+
+/// [`hash`] of a [`Term`]'s text, without building the string.
+pub fn hash_term(term: Term) -> u32 {
+    let (a, b) = term.chars();
+    let h = fnv_char(0x811c_9dc5, a);
+    match b {
+        Some(b) => fnv_char(h, b),
+        None => h,
+    }
+}
+
+/// FNV-1a of the UTF-8 of `c`, continuing from `h`.
+#[inline]
+fn fnv_char(mut h: u32, c: char) -> u32 {
+    let cp = c as u32;
+    let mut step = |b: u32| h = (h ^ b).wrapping_mul(0x0100_0193);
+    if cp < 0x80 {
+        step(cp);
+    } else if cp < 0x800 {
+        step(0xC0 | cp >> 6);
+        step(0x80 | (cp & 0x3F));
+    } else if cp < 0x1_0000 {
+        step(0xE0 | cp >> 12);
+        step(0x80 | ((cp >> 6) & 0x3F));
+        step(0x80 | (cp & 0x3F));
+    } else {
+        step(0xF0 | cp >> 18);
+        step(0x80 | ((cp >> 12) & 0x3F));
+        step(0x80 | ((cp >> 6) & 0x3F));
+        step(0x80 | (cp & 0x3F));
+    }
+    h
+}
+
+fn fnv(mut h: u32, bytes: &[u8]) -> u32 {
+    for &b in bytes {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
@@ -41,40 +77,93 @@ pub fn shard_count(total_postings: usize) -> usize {
 
 /// The uncompressed bytes of one shard; `terms` sorted by term.
 pub fn encode(terms: &[(Term, &Postings, Vec<u8>)], n_docs: u32) -> Vec<u8> {
-    let mut header = Vec::new();
-    let mut docs = Vec::new();
-    let mut impacts = Vec::new();
-    let mut titles = Vec::new();
-    write_varint(&mut header, terms.len() as u64);
-    for (term, postings, term_impacts) in terms {
-        let text = term.to_string();
-        write_varint(&mut header, text.len() as u64);
-        header.extend_from_slice(text.as_bytes());
-        write_varint(&mut header, postings.docs.len() as u64);
-        let start = docs.len();
-        let encoding = write_docs(&postings.docs, n_docs, &mut docs);
-        // A term in most pages has an idf near 0: its impacts would not move the ranking.
-        let weighted = 4 * postings.docs.len() <= n_docs as usize;
-        write_varint(&mut header, encoding as u64 | if weighted { 0 } else { 2 });
-        write_varint(&mut header, (docs.len() - start) as u64);
-        write_varint(&mut header, postings.title.len() as u64);
-        for quad in term_impacts.chunks(4).filter(|_| weighted) {
-            impacts.push(
-                quad.iter()
-                    .enumerate()
-                    .fold(0u8, |b, (i, &v)| b | ((v - 1) << (2 * i))),
-            );
+    let mut writer = Writer::new(n_docs);
+    for (term, postings, impacts) in terms {
+        writer.add(*term, postings, impacts);
+    }
+    writer.finish()
+}
+
+/// Whether a term in `df` of `n_docs` pages carries impacts: a term in most pages has an idf
+/// near 0, and its impacts would not move the ranking.
+pub fn weighted(df: usize, n_docs: u32) -> bool {
+    4 * df <= n_docs as usize
+}
+
+/// A shard written term by term (in term order), so that the caller can reuse one
+/// [`Postings`] for all of them.
+pub struct Writer {
+    n_docs: u32,
+    count: usize,
+    header: Vec<u8>,
+    docs: Vec<u8>,
+    impacts: Vec<u8>,
+    titles: Vec<u8>,
+}
+
+impl Writer {
+    pub fn new(n_docs: u32) -> Writer {
+        Writer {
+            n_docs,
+            count: 0,
+            header: Vec::new(),
+            docs: Vec::new(),
+            impacts: Vec::new(),
+            titles: Vec::new(),
+        }
+    }
+
+    /// Adds the next term, with the impact of each of its postings (ignored, and may be empty,
+    /// unless [`weighted`]).
+    pub fn add(&mut self, term: Term, postings: &Postings, term_impacts: &[u8]) {
+        self.count += 1;
+        let (a, b) = term.chars();
+        let mut buf = [0u8; 8];
+        let mut len = a.encode_utf8(&mut buf).len();
+        if let Some(b) = b {
+            len += b.encode_utf8(&mut buf[len..]).len();
+        }
+        let header = &mut self.header;
+        write_varint(header, len as u64);
+        header.extend_from_slice(&buf[..len]);
+        write_varint(header, postings.docs.len() as u64);
+        let start = self.docs.len();
+        let encoding = write_docs(&postings.docs, self.n_docs, &mut self.docs);
+        let weighted = weighted(postings.docs.len(), self.n_docs);
+        write_varint(header, encoding as u64 | if weighted { 0 } else { 2 });
+        write_varint(header, (self.docs.len() - start) as u64);
+        write_varint(header, postings.title.len() as u64);
+        if weighted {
+            for quad in term_impacts.chunks(4) {
+                self.impacts.push(
+                    quad.iter()
+                        .enumerate()
+                        .fold(0u8, |b, (i, &v)| b | ((v - 1) << (2 * i))),
+                );
+            }
         }
         let mut prev = 0;
         for (i, &t) in postings.title.iter().enumerate() {
-            write_varint(&mut titles, u64::from(if i == 0 { t } else { t - prev }));
+            write_varint(
+                &mut self.titles,
+                u64::from(if i == 0 { t } else { t - prev }),
+            );
             prev = t;
         }
     }
-    header.append(&mut docs);
-    header.append(&mut impacts);
-    header.append(&mut titles);
-    header
+
+    /// The uncompressed bytes of the shard.
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(
+            10 + self.header.len() + self.docs.len() + self.impacts.len() + self.titles.len(),
+        );
+        write_varint(&mut out, self.count as u64);
+        out.extend_from_slice(&self.header);
+        out.extend_from_slice(&self.docs);
+        out.extend_from_slice(&self.impacts);
+        out.extend_from_slice(&self.titles);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +175,23 @@ mod tests {
         assert_eq!(hash(""), 0x811c_9dc5);
         assert_eq!(hash("a"), 0xe40c_292c);
         assert_eq!(hash("foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn hash_term_is_the_hash_of_the_text() {
+        for t in [
+            Term::unigram('a'),
+            Term::unigram('工'),
+            Term::bigram('工', '会'),
+            Term::bigram('𠮷', '野'),
+            Term::bigram('c', '控'),
+            Term::unigram('\0'),
+            Term::unigram('\u{7FF}'),
+            Term::bigram('\u{80}', '\u{FFFF}'),
+            Term::bigram('\u{10FFFF}', '\u{10000}'),
+        ] {
+            assert_eq!(hash_term(t), hash(&t.to_string()), "{t}");
+        }
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub struct Term(u64);
 const BIGRAM: u64 = 1 << 63;
 
 impl Term {
+    /// The packed value, for hashing and ordering.
+    pub fn raw(self) -> u64 {
+        self.0
+    }
+
     pub fn unigram(c: char) -> Term {
         Term(u64::from(c))
     }
@@ -57,17 +62,31 @@ impl fmt::Display for Term {
 
 /// Calls `f` with every term occurrence of an already normalised text, in order.
 pub fn for_each_term(normalized: &str, mut f: impl FnMut(Term)) {
-    let mut prev: Option<char> = None;
+    let mut stream = TermStream::default();
     for c in normalized.chars() {
+        stream.push(c, &mut f);
+    }
+}
+
+/// [`for_each_term`] one character at a time, for text that is normalised on the fly.
+#[derive(Default)]
+pub struct TermStream {
+    prev: Option<char>,
+}
+
+impl TermStream {
+    /// The term occurrences that end at the next character `c` of the normalised text.
+    #[inline]
+    pub fn push(&mut self, c: char, f: &mut impl FnMut(Term)) {
         if c == ' ' {
-            prev = None;
-            continue;
+            self.prev = None;
+            return;
         }
         f(Term::unigram(c));
-        if let Some(p) = prev {
+        if let Some(p) = self.prev {
             f(Term::bigram(p, c));
         }
-        prev = Some(c);
+        self.prev = Some(c);
     }
 }
 

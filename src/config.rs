@@ -217,20 +217,6 @@ impl Config {
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path.trim_start_matches('/'))
     }
-
-    /// Builds a config for tests and `init`, without a file.
-    #[cfg(test)]
-    pub fn for_tests() -> Config {
-        let source = Source::new("site.yaml", "title: 测试\nbase_url: https://example.org/\n");
-        let node = yaml::parse(&source.text, 0).expect("valid yaml");
-        from_node(
-            &source,
-            &node,
-            &Overrides::default(),
-            &mut Diagnostics::new(),
-        )
-        .expect("valid config")
-    }
 }
 
 #[cfg(test)]

@@ -50,10 +50,6 @@ impl LineIndex {
         let end = self.starts.get(line).map_or(text.len(), |&e| e - 1);
         text[start..end.max(start)].trim_end_matches('\r')
     }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

@@ -15,7 +15,7 @@ pub use suggest::did_you_mean;
 
 use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// How bad a problem is: errors fail the build, warnings do not.
@@ -214,10 +214,6 @@ impl Diagnostics {
             key(a).cmp(&key(b))
         });
     }
-
-    pub fn into_vec(self) -> Vec<Diagnostic> {
-        self.0
-    }
 }
 
 impl IntoIterator for Diagnostics {
@@ -269,9 +265,4 @@ pub fn io_error(action: &str, path: &Path, err: &std::io::Error) -> Diagnostic {
         _ => err.to_string(),
     };
     Diagnostic::error(format!("无法{action} {}：{why}", path.display()))
-}
-
-/// A path relative to the root, for messages about files we have not read.
-pub fn rel(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }

@@ -88,7 +88,7 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                     classes: classes.clone(),
                     attrs: attrs.clone(),
                 }));
-                push_text(&mut text, &title);
+                text.push_str(&title);
                 for e in &events[i + 1..end] {
                     out.push(e.clone());
                 }
@@ -187,7 +187,7 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
                 out.push(Event::Html(CowStr::from("</div>\n")));
             }
             e @ (Event::Text(t) | Event::Code(t)) => {
-                push_text(&mut text, t);
+                text.push_str(t);
                 if lead.len() < 2048 {
                     lead.push_str(t);
                 }
@@ -222,10 +222,6 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
         images,
         toc,
     }
-}
-
-fn push_text(text: &mut String, t: &str) {
-    text.push_str(t);
 }
 
 fn last_char(e: &Event) -> Option<char> {

@@ -217,6 +217,11 @@ impl Shared<'_> {
         })
     }
 
+    /// `current` for a page that belongs to section `s` (its description, nav key `nav`).
+    fn section_current(&self, s: &Section, path: &str, title: &str, nav: &str) -> Value {
+        self.current(path, title, s.description.clone(), None, "section", nav)
+    }
+
     fn current(
         &self,
         path: &str,
@@ -427,7 +432,7 @@ impl Shared<'_> {
                     path.clone(),
                     section_template(s),
                     vars,
-                    self.current(&path, &title, s.description.clone(), None, "section", &top),
+                    self.section_current(s, &path, &title, &top),
                 )
             }
             Job::Menu => {
@@ -446,14 +451,7 @@ impl Shared<'_> {
                     s.path.clone(),
                     section_template(s),
                     vars,
-                    self.current(
-                        &s.path,
-                        &s.title,
-                        s.description.clone(),
-                        None,
-                        "section",
-                        "lectures",
-                    ),
+                    self.section_current(s, &s.path, &s.title, "lectures"),
                 )
             }
             Job::MenuPrint | Job::Basket => {
@@ -483,14 +481,7 @@ impl Shared<'_> {
                     path.into(),
                     template.into(),
                     vars,
-                    self.current(
-                        path,
-                        &title,
-                        s.description.clone(),
-                        None,
-                        "section",
-                        "lectures",
-                    ),
+                    self.section_current(s, path, &title, "lectures"),
                 )
             }
             Job::Category(c) => {
@@ -510,14 +501,7 @@ impl Shared<'_> {
                     path.clone(),
                     "lecture-category.html".into(),
                     vars,
-                    self.current(
-                        &path,
-                        &title,
-                        s.description.clone(),
-                        None,
-                        "section",
-                        "lectures",
-                    ),
+                    self.section_current(s, &path, &title, "lectures"),
                 )
             }
             Job::Matrices => {
@@ -529,14 +513,7 @@ impl Shared<'_> {
                     s.path.clone(),
                     section_template(s),
                     vars,
-                    self.current(
-                        &s.path,
-                        &s.title,
-                        s.description.clone(),
-                        None,
-                        "section",
-                        "brands",
-                    ),
+                    self.section_current(s, &s.path, &s.title, "brands"),
                 )
             }
             Job::Matrix(m) => {

@@ -10,7 +10,7 @@ use crate::load::{ContentFile, Front};
 use crate::resolve::fields::{Fields, Located};
 use crate::resolve::model::*;
 use crate::resolve::urls;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 const NEWS: &[&str] = &[
     "title",
@@ -800,24 +800,4 @@ fn dedup(mut items: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     items.retain(|i| seen.insert(i.clone()));
     items
-}
-
-/// Used by `new` and tests: the fields each kind accepts.
-pub fn known_fields(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::News => NEWS,
-        Kind::Lecturer => LECTURER,
-        Kind::Lecture => LECTURE,
-        Kind::Brand => BRAND,
-        Kind::Page => PAGE,
-    }
-}
-
-/// The bundle folder of a file, if it is a bundle's `index.md`.
-pub fn bundle_dir(file: &ContentFile) -> Option<PathBuf> {
-    if file.parts.last().map(String::as_str) == Some("index.md") {
-        file.path.parent().map(Path::to_path_buf)
-    } else {
-        None
-    }
 }

@@ -127,7 +127,9 @@ test("the 点单篮 keeps two lectures across a reload and sends them by every c
   assert.equal(fixed, 0, "no fixed or sticky bar over the content");
 
   await page.click("[data-basket-link]");
-  assert.ok(page.url().endsWith("/lectures/basket/"));
+  // The basket page fills its list from localStorage once its script has run: wait for it.
+  await page.waitForURL(/\/lectures\/basket\/$/);
+  await page.waitForSelector("[data-basket-list] .basket-title");
   const titles = await page.$$eval("[data-basket-list] .basket-title", (els) => els.map((e) => e.textContent));
   assert.deepEqual(titles, [a.title, b.title]);
 

@@ -37,6 +37,8 @@ pub struct Generated {
 
 /// What a successful build reports.
 pub struct Report {
+    /// The inputs and the output were as the last build left them: nothing was done.
+    pub unchanged: bool,
     pub warnings: Diagnostics,
     pub pages: usize,
     pub files: usize,
@@ -46,6 +48,27 @@ pub struct Report {
 
 /// Loads, resolves and renders the site, without writing anything.
 pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnostics> {
+    let memory = render::Memory::default();
+    let (config, site, made, diagnostics) = run(options, &memory)?;
+    let output = Output {
+        files: memory.into_files(),
+        copies: made.copies,
+    };
+    Ok((
+        Generated {
+            config,
+            site,
+            output,
+        },
+        diagnostics,
+    ))
+}
+
+/// Stages 1–4: load, resolve and render into `sink`.
+fn run(
+    options: &Options,
+    sink: &dyn render::Sink,
+) -> Result<(Config, Site, render::Made, Diagnostics), Diagnostics> {
     let t = Instant::now();
     let overrides = Overrides {
         base_url: options.base_url.clone(),
@@ -72,6 +95,7 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
             drafts: options.drafts,
         },
     );
+    drop(content);
     diagnostics.extend(resolve_diags);
     let t = crate::timing::lap("resolve", t);
     let (Some(site), Some(theme)) = (site, theme) else {
@@ -80,25 +104,19 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-    // 4. Render every page in memory.
-    let (output, render_diags) = render::render(
+    // 4. Render every page, each handed to `sink` as soon as it is made.
+    let (made, render_diags) = render::render(
         &site,
         &theme,
         render::Options {
             serve: options.serve,
         },
+        sink,
     );
     diagnostics.extend(render_diags);
     crate::timing::lap("render", t);
-    match output {
-        Some(output) if !diagnostics.has_errors() => Ok((
-            Generated {
-                config,
-                site,
-                output,
-            },
-            diagnostics,
-        )),
+    match made {
+        Some(made) if !diagnostics.has_errors() => Ok((config, site, made, diagnostics)),
         _ => Err(diagnostics),
     }
 }
@@ -106,28 +124,71 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
 /// Builds the site into the output folder; on any error the previous output stays as it was.
 pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
-    let (generated, warnings) = generate(options)?;
-    // 5. Write only what changed; nothing is written unless every page rendered.
+    let out_dir = options.output_dir();
+    // 0. Nothing to do when neither the inputs nor the output changed since the last build.
+    let fingerprint = load::fingerprint::inputs(&options.root, &salt(options));
+    if let Some(previous) = fingerprint.and_then(|f| write::manifest::unchanged(&out_dir, f)) {
+        crate::timing::lap("unchanged", start);
+        return Ok(Report {
+            unchanged: true,
+            warnings: previous.warnings,
+            written: write::Stats {
+                unchanged: previous.files,
+                ..write::Stats::default()
+            },
+            pages: previous.pages,
+            files: previous.files,
+            millis: start.elapsed().as_millis(),
+        });
+    }
+    // 5. Pages are staged as they render; they replace the output only if everything succeeded
+    // (a writer dropped on an error removes what it staged).
+    let writer = write::Writer::begin(&options.root, &out_dir)?;
+    let (_, _, made, warnings) = run(options, &writer)?;
     let t = Instant::now();
-    let written = write::write(&generated.output, &options.root, &options.output_dir())?;
+    writer.copy_all(&made.copies)?;
+    write::manifest::forget(&out_dir);
+    let written = writer.commit()?;
+    if let Some(f) = fingerprint {
+        write::manifest::save(&out_dir, f, made.pages, &warnings);
+    }
     crate::timing::lap("write", t);
     Ok(Report {
+        unchanged: false,
         warnings,
         written,
-        pages: generated
-            .output
-            .files
-            .iter()
-            .filter(|f| f.path.ends_with(".html"))
-            .count(),
-        files: generated.output.files.len() + generated.output.copies.len(),
+        pages: made.pages,
+        files: made.files + made.copies.len(),
         millis: start.elapsed().as_millis(),
     })
 }
 
+/// What a build depends on besides its input files: this program, the options, and today's
+/// date (pages show the year; scheduled posts appear on their day).
+fn salt(options: &Options) -> String {
+    let program = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
+    format!(
+        "{} {program} {:?} {:?} {:?} {}",
+        env!("CARGO_PKG_VERSION"),
+        options.drafts,
+        options.base_url,
+        options.serve,
+        crate::resolve::date::Date::today().iso(),
+    )
+}
+
 /// Checks the site without writing: every diagnostic of every stage.
 pub fn check(options: &Options) -> Diagnostics {
-    match generate(options) {
-        Ok((_, d)) | Err(d) => d,
+    struct Discard;
+    impl render::Sink for Discard {
+        fn put(&self, _: render::OutFile) -> Result<(), crate::diagnostics::Diagnostic> {
+            Ok(())
+        }
+    }
+    match run(options, &Discard) {
+        Ok((.., d)) | Err(d) => d,
     }
 }

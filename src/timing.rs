@@ -1,4 +1,5 @@
-//! Stage timings for engineers: set `CAIDAN_TIMINGS=1` to print how long each stage took.
+//! Stage timings for engineers: set `CAIDAN_TIMINGS=1` to print how long each stage took, and
+//! the process's memory (resident now, and its peak so far) where Linux tells it.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -12,9 +13,25 @@ fn enabled() -> bool {
 pub fn lap(stage: &str, since: Instant) -> Instant {
     if enabled() {
         eprintln!(
-            "[timing] {stage}: {:.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
+            "[timing] {stage}: {:.1} ms{}",
+            since.elapsed().as_secs_f64() * 1000.0,
+            memory()
         );
     }
     Instant::now()
+}
+
+/// `  (rss 120 MB, peak 300 MB)` from /proc, or nothing off Linux.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!("  (rss {} MB, peak {} MB)", rss / 1024, peak / 1024),
+        _ => String::new(),
+    }
 }

@@ -7,6 +7,17 @@ use std::process::ExitCode;
 pub fn run(root: &Path, flags: &BuildFlags) -> ExitCode {
     let options = flags.options(root);
     match crate::build::build(&options) {
+        Ok(r) if r.unchanged => {
+            report(&r.warnings);
+            eprintln!(
+                "没有变化：内容、主题和上次生成的 {} 个页面（共 {} 个文件）都没变，{} 已是最新，用时 {:.2} 秒",
+                r.pages,
+                r.files,
+                options.output_dir().display(),
+                r.millis as f64 / 1000.0
+            );
+            ExitCode::SUCCESS
+        }
         Ok(r) => {
             report(&r.warnings);
             eprintln!(

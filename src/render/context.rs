@@ -5,14 +5,47 @@
 use crate::config::Config;
 use crate::render::markdown::Rendered;
 use crate::render::text;
+use crate::render::value::{Obj, from_json};
 use crate::resolve::urls::term_segment;
 use crate::resolve::{Data, Entry, Kind, Level, Matrix, Site};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
-/// Everything derived once per build, shared by all pages.
+/// Everything derived once per build, shared by all pages: each card as JSON (for the
+/// catalogs, and for `serve` to see what changed) and as a template value, converted once.
 pub struct Cards {
     pub cards: Vec<Value>,
     pub matrix_cards: Vec<Value>,
+    pub values: Vec<tera::Value>,
+    pub matrix_values: Vec<tera::Value>,
+}
+
+impl Cards {
+    pub fn new(cards: Vec<Value>, matrix_cards: Vec<Value>) -> Cards {
+        Cards {
+            values: cards.par_iter().map(from_json).collect(),
+            matrix_values: matrix_cards.iter().map(from_json).collect(),
+            cards,
+            matrix_cards,
+        }
+    }
+
+    /// Replaces entry `i`'s card, returning the old one.
+    pub fn set_card(&mut self, i: usize, card: Value) -> Value {
+        self.values[i] = from_json(&card);
+        std::mem::replace(&mut self.cards[i], card)
+    }
+
+    /// Replaces matrix `m`'s card, returning the old one.
+    pub fn set_matrix(&mut self, m: usize, card: Value) -> Value {
+        self.matrix_values[m] = from_json(&card);
+        std::mem::replace(&mut self.matrix_cards[m], card)
+    }
+
+    /// Template values of the cards of `ids`.
+    pub fn list(&self, ids: &[usize]) -> Vec<tera::Value> {
+        ids.iter().map(|&i| self.values[i].clone()).collect()
+    }
 }
 
 pub fn link(config: &Config, taxonomy: &str, name: &str) -> Value {
@@ -40,27 +73,30 @@ fn asset_url(config: &Config, src: &str) -> String {
 /// embed them.
 pub fn cards(site: &Site, rendered: &[Rendered]) -> Cards {
     let config = &site.config;
-    let mut cards = vec![Value::Null; site.entries.len()];
-    let order = |k: Kind| match k {
-        Kind::Lecturer => 0,
-        Kind::Brand => 1,
-        _ => 2,
+    // Two parallel rounds: lecturers first, since lecture cards embed theirs.
+    let round = |first: bool, cards: &[Value]| -> Vec<Option<Value>> {
+        (0..site.entries.len())
+            .into_par_iter()
+            .map(|i| {
+                (first == (site.entries[i].kind == Kind::Lecturer))
+                    .then(|| card(site, i, &rendered[i], cards))
+            })
+            .collect()
     };
-    let mut indices: Vec<usize> = (0..site.entries.len()).collect();
-    indices.sort_by_key(|&i| order(site.entries[i].kind));
-    for i in indices {
-        let card = card(site, i, &rendered[i], &cards);
-        cards[i] = card;
+    let mut cards = vec![Value::Null; site.entries.len()];
+    for first in [true, false] {
+        for (i, made) in round(first, &cards).into_iter().enumerate() {
+            if let Some(c) = made {
+                cards[i] = c;
+            }
+        }
     }
     let matrix_cards = site
         .matrices
         .iter()
         .map(|m| matrix_card(config, m, &cards, site))
         .collect();
-    Cards {
-        cards,
-        matrix_cards,
-    }
+    Cards::new(cards, matrix_cards)
 }
 
 fn base(config: &Config, e: &Entry, r: &Rendered) -> serde_json::Map<String, Value> {
@@ -270,61 +306,34 @@ pub fn matrix_card(config: &Config, m: &Matrix, cards: &[Value], site: &Site) ->
 }
 
 /// An entry's full page: its card plus what only its own page shows.
-pub fn page(site: &Site, i: usize, r: &Rendered, cards: &Cards) -> Value {
-    let config = &site.config;
+pub fn page(site: &Site, i: usize, r: &Rendered, cards: &Cards, qr: Option<String>) -> tera::Value {
     let e = &site.entries[i];
-    let mut m = match cards.cards[i].clone() {
-        Value::Object(m) => m,
-        _ => serde_json::Map::new(),
-    };
-    m.insert("content".into(), json!(r.html));
-    m.insert("toc".into(), json!(r.toc));
     let chars = text::char_count(&r.text);
-    m.insert("char_count".into(), json!(chars));
-    m.insert(
-        "reading_minutes".into(),
-        json!(text::reading_minutes(chars)),
-    );
-    let list = |ids: Option<&Vec<usize>>| -> Vec<Value> {
-        ids.map(|v| v.iter().map(|&x| cards.cards[x].clone()).collect())
-            .unwrap_or_default()
-    };
+    let mut m = Obj::extend(&cards.values[i])
+        .set("content", r.html.as_str())
+        .json("toc", &json!(r.toc))
+        .set("char_count", chars)
+        .set("reading_minutes", text::reading_minutes(chars));
+    let list = |ids: Option<&Vec<usize>>| cards.list(ids.map_or(&[][..], Vec::as_slice));
     match &e.data {
         Data::News(n) => {
-            m.insert("reporters".into(), json!(n.reporters));
-            m.insert("correspondents".into(), json!(n.correspondents));
-            m.insert(
-                "lecturers".into(),
-                json!(
-                    n.lecturers
-                        .iter()
-                        .map(|&x| cards.cards[x].clone())
-                        .collect::<Vec<_>>()
-                ),
-            );
-            m.insert(
-                "brands".into(),
-                json!(
-                    n.brands
-                        .iter()
-                        .map(|&x| cards.cards[x].clone())
-                        .collect::<Vec<_>>()
-                ),
-            );
+            m = m
+                .json("reporters", &json!(n.reporters))
+                .json("correspondents", &json!(n.correspondents))
+                .set("lecturers", cards.list(&n.lecturers))
+                .set("brands", cards.list(&n.brands));
         }
         Data::Lecturer(l) => {
-            m.insert("video".into(), json!(l.video));
-            m.insert("lectures".into(), json!(list(site.lectures_of.get(&i))));
-            m.insert("news".into(), json!(list(site.news_of.get(&i))));
+            m = m
+                .json("video", &json!(l.video))
+                .set("lectures", list(site.lectures_of.get(&i)))
+                .set("news", list(site.news_of.get(&i)));
         }
-        Data::Brand(_) => {
-            m.insert("news".into(), json!(list(site.news_of.get(&i))));
-        }
+        Data::Brand(_) => m = m.set("news", list(site.news_of.get(&i))),
         Data::Lecture(_) | Data::Page => {}
     }
     if matches!(e.data, Data::Lecture(_) | Data::Lecturer(_)) {
-        m.insert("qr_svg".into(), json!(super::qr::inline(site, i)));
+        m = m.set("qr_svg", qr);
     }
-    let _ = config;
-    Value::Object(m)
+    m.build()
 }

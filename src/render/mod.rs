@@ -2,8 +2,9 @@
 //! already loaded) and writes none.
 //!
 //! Markdown is rendered once per entry (in parallel), cards are built once, then every page of
-//! the plan is rendered through Tera in parallel. Template problems are diagnostics that point
-//! into the template file.
+//! the plan is rendered through Tera in parallel and handed to a [`Sink`] as soon as it is made
+//! (the build's writer stages it on disk), so the pages of a big site are never all in memory.
+//! Template problems are diagnostics that point into the template file.
 
 pub mod context;
 pub mod feeds;
@@ -15,13 +16,15 @@ pub mod qr;
 pub mod search;
 pub mod templates;
 pub mod text;
+pub mod value;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::theme::{StaticData, Theme};
 use crate::resolve::{Entry, Kind, Site};
 use markdown::Rendered;
 use rayon::prelude::*;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 /// Everything a build writes.
 #[derive(Default)]
@@ -47,14 +50,50 @@ pub enum CopySource {
     Embedded(&'static [u8]),
 }
 
+/// Where rendered files go as they are made.
+pub trait Sink: Sync {
+    fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
+}
+
+/// Keeps every file in memory, in path order (`check`, and tests that compare builds).
+#[derive(Default)]
+pub struct Memory(Mutex<Vec<OutFile>>);
+
+impl Sink for Memory {
+    fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
+impl Memory {
+    pub fn into_files(self) -> Vec<OutFile> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+/// What a render made besides the files it put: the files to copy, and counts for the report.
+pub struct Made {
+    pub copies: Vec<CopyFile>,
+    pub pages: usize,
+    pub files: usize,
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     /// Rendering for `caidan serve` (templates see `serve = true`).
     pub serve: bool,
 }
 
-/// Renders the whole site.
-pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, Diagnostics) {
+/// Renders the whole site into `sink`; `None` (and nothing more put) once a page failed.
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    options: Options,
+    sink: &dyn Sink,
+) -> (Option<Made>, Diagnostics) {
     let config = &site.config;
     let engine = match templates::Engine::new(theme, &config.base_path) {
         Ok(e) => e,
@@ -70,6 +109,7 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
     diagnostics.extend(check_body_images(site, theme, &rendered));
     let t = crate::timing::lap("  markdown", t);
     let cards = context::cards(site, &rendered);
+    let codes = qr::all(site);
     let t = crate::timing::lap("  cards", t);
     let shared = pages::Shared {
         site,
@@ -78,21 +118,32 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         cards: &cards,
         site_value: tera::Value::from_serializable(&pages::site_value(site)),
         serve: options.serve,
+        qr: Some(&codes),
     };
     let jobs = jobs(site, &engine);
-    let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
-    crate::timing::lap("  pages", t);
-    let mut output = Output::default();
-    let mut sitemap_pages = Vec::new();
-    for (job, result) in jobs.iter().zip(results) {
-        match result {
-            Ok(page) => {
-                sitemap_pages.extend(sitemap_entry(site, job, &page.path));
-                output.files.push(OutFile {
-                    path: page.path,
-                    bytes: page.html.into_bytes(),
-                });
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<_> = jobs
+        .par_iter()
+        .map(|job| {
+            // After a failure the build is lost: stop staging pages nobody will see.
+            if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(None);
             }
+            let page = shared.render(job)?;
+            let entry = sitemap_entry(site, job, &page.path);
+            sink.put(OutFile {
+                path: page.path,
+                bytes: page.html.into_bytes(),
+            })
+            .inspect_err(|_| failed.store(true, std::sync::atomic::Ordering::Relaxed))?;
+            Ok(Some(entry))
+        })
+        .collect();
+    crate::timing::lap("  pages", t);
+    let mut sitemap_pages = Vec::new();
+    for result in results {
+        match result {
+            Ok(entry) => sitemap_pages.extend(entry.flatten()),
             Err(d) => diagnostics.push(d),
         }
     }
@@ -100,14 +151,24 @@ pub fn render(site: &Site, theme: &Theme, options: Options) -> (Option<Output>, 
         return (None, unique(diagnostics));
     }
 
-    output.files.extend(extras(site, &cards, &sitemap_pages));
+    let mut files = extras(site, &cards, &sitemap_pages, &codes);
     // The search index covers exactly what the pages say; a theme without a search page
     // still gets it, for other clients.
     let t = std::time::Instant::now();
-    output.files.extend(search::files(site, &rendered));
+    files.extend(search::files(site, &rendered));
     crate::timing::lap("  index", t);
-    output.copies = copies(site, theme);
-    (Some(output), diagnostics)
+    let made = Made {
+        copies: copies(site, theme),
+        pages: jobs.len() + files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: jobs.len() + files.len(),
+    };
+    for file in files {
+        if let Err(d) = sink.put(file) {
+            diagnostics.push(d);
+            return (None, diagnostics);
+        }
+    }
+    (Some(made), diagnostics)
 }
 
 /// The pages of the plan that the theme can render: a theme may go without a search page, a
@@ -153,13 +214,18 @@ pub fn extras(
     site: &Site,
     cards: &context::Cards,
     sitemap_pages: &[(String, Option<String>)],
+    qr_codes: &[Option<String>],
 ) -> Vec<OutFile> {
     let mut files = extras_with(site, cards, sitemap_pages, &mut |_, make| make());
     // QR codes beside lecture and lecturer pages, for the printable menu and posters.
-    files.extend(qr::files(site).into_iter().map(|(path, svg)| OutFile {
-        path,
-        bytes: svg.into_bytes(),
-    }));
+    files.extend(
+        qr::files(site, qr_codes)
+            .into_iter()
+            .map(|(path, svg)| OutFile {
+                path,
+                bytes: svg.into_bytes(),
+            }),
+    );
     files
 }
 

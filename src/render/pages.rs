@@ -4,6 +4,7 @@
 use super::context::{Cards, category_path, link, page as entry_page};
 use super::markdown::Rendered;
 use super::templates::Engine;
+use super::value::{Obj, from_json};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::resolve::urls::term_segment;
 use crate::resolve::{Data, Kind, Section, Site};
@@ -73,6 +74,9 @@ pub struct Shared<'a> {
     pub cards: &'a Cards,
     pub site_value: tera::Value,
     pub serve: bool,
+    /// Every entry's inline QR code when made up front ([`super::qr::all`]); `serve` makes
+    /// the codes of the pages it renders again.
+    pub qr: Option<&'a [Option<String>]>,
 }
 
 /// A rendered page: output path (`news/x/index.html`) and HTML.
@@ -197,13 +201,9 @@ impl Shared<'_> {
         let (path, template, vars, current) = self.prepare(job);
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", self.site_value.clone());
-        ctx.insert("current", &current);
-        ctx.insert("serve", &self.serve);
-        if let Value::Object(map) = vars {
-            for (k, v) in map {
-                ctx.insert(k, &v);
-            }
-        }
+        ctx.insert_value("current", from_json(&current));
+        ctx.insert_value("serve", self.serve.into());
+        vars.into_context(&mut ctx);
         let file = if path.ends_with(".html") {
             path.clone()
         } else {
@@ -264,11 +264,11 @@ impl Shared<'_> {
         })
     }
 
-    fn card(&self, i: usize) -> Value {
-        self.cards.cards[i].clone()
+    fn card(&self, i: usize) -> tera::Value {
+        self.cards.values[i].clone()
     }
 
-    fn paginator(&self, base: &str, items: &[usize], per: usize, page: usize) -> Value {
+    fn paginator(&self, base: &str, items: &[usize], per: usize, page: usize) -> tera::Value {
         let config = &self.site.config;
         let total = page_count(items.len(), per);
         let url = |n: usize| {
@@ -279,26 +279,23 @@ impl Shared<'_> {
             }
         };
         let start = (page - 1) * per;
-        let cards: Vec<Value> = items
-            .iter()
-            .skip(start)
-            .take(per)
-            .map(|&i| self.card(i))
-            .collect();
+        let cards = self
+            .cards
+            .list(&items[start.min(items.len())..(start + per).min(items.len())]);
         let pages: Vec<Value> = (1..=total)
             .map(|n| json!({ "number": n, "url": url(n), "current": n == page }))
             .collect();
-        json!({
-            "items": cards,
-            "current_page": page,
-            "total_pages": total,
-            "total_items": items.len(),
-            "first_url": url(1),
-            "last_url": url(total),
-            "prev_url": (page > 1).then(|| url(page - 1)),
-            "next_url": (page < total).then(|| url(page + 1)),
-            "pages": pages,
-        })
+        Obj::new()
+            .set("items", cards)
+            .set("current_page", page)
+            .set("total_pages", total)
+            .set("total_items", items.len())
+            .set("first_url", url(1))
+            .set("last_url", url(total))
+            .set("prev_url", (page > 1).then(|| url(page - 1)))
+            .set("next_url", (page < total).then(|| url(page + 1)))
+            .json("pages", &Value::Array(pages))
+            .build()
     }
 
     fn lectures_in(&self, category: &str) -> Vec<usize> {
@@ -319,13 +316,13 @@ impl Shared<'_> {
     }
 
     /// Output path, template, the template's own variables, and `current`.
-    fn prepare(&self, job: &Job) -> (String, String, Value, Value) {
+    fn prepare(&self, job: &Job) -> (String, String, Obj, Value) {
         let site = self.site;
         let config = &site.config;
         match job {
             Job::Home => {
                 let s = site.section("").expect("home section always exists");
-                let news: Vec<Value> = site
+                let news: Vec<tera::Value> = site
                     .section("news")
                     .map(|n| n.pages.iter().take(10).map(|&i| self.card(i)).collect())
                     .unwrap_or_default();
@@ -333,22 +330,20 @@ impl Shared<'_> {
                     .section("lectures")
                     .map(|s| s.pages.clone())
                     .unwrap_or_default();
-                let brief: Vec<Value> = lectures.iter().filter(|&&i| matches!(&site.entries[i].data, Data::Lecture(l) if l.duration.is_some_and(|d| d <= 15))).take(6).map(|&i| self.card(i)).collect();
+                let brief: Vec<tera::Value> = lectures.iter().filter(|&&i| matches!(&site.entries[i].data, Data::Lecture(l) if l.duration.is_some_and(|d| d <= 15))).take(6).map(|&i| self.card(i)).collect();
                 let mut lecturers: Vec<usize> = site.of_kind(Kind::Lecturer).collect();
                 crate::resolve::sort_entries(
                     &mut lecturers,
                     &site.entries,
                     crate::resolve::SortBy::Weight,
                 );
-                let lecturers: Vec<Value> =
-                    lecturers.iter().take(8).map(|&i| self.card(i)).collect();
-                let vars = json!({
-                    "section": self.section_value(s),
-                    "latest_news": news,
-                    "brief_lectures": brief,
-                    "lecturers": lecturers,
-                    "matrices": self.cards.matrix_cards,
-                });
+                let lecturers = self.cards.list(&lecturers[..lecturers.len().min(8)]);
+                let vars = Obj::new()
+                    .json("section", &self.section_value(s))
+                    .set("latest_news", news)
+                    .set("brief_lectures", brief)
+                    .set("lecturers", lecturers)
+                    .set("matrices", self.cards.matrix_values.clone());
                 (
                     String::new(),
                     section_template(s),
@@ -365,14 +360,18 @@ impl Shared<'_> {
             }
             Job::Entry(i) => {
                 let e = &site.entries[*i];
-                let page = entry_page(site, *i, &self.rendered[*i], self.cards);
+                let qr = match self.qr {
+                    Some(codes) => codes[*i].clone(),
+                    None => super::qr::inline(site, *i),
+                };
+                let page = entry_page(site, *i, &self.rendered[*i], self.cards, qr);
                 let image = match &e.data {
                     Data::News(n) => n.image.as_ref().map(|x| x.src.clone()),
                     Data::Lecturer(l) => l.photo.as_ref().map(|x| x.src.clone()),
                     Data::Brand(b) => b.logo.as_ref().map(|x| x.src.clone()),
                     _ => None,
                 };
-                let description = page
+                let description = self.cards.cards[*i]
                     .get("summary")
                     .and_then(Value::as_str)
                     .map(str::to_string);
@@ -402,7 +401,7 @@ impl Shared<'_> {
                 (
                     e.path.clone(),
                     entry_template(site, *i),
-                    json!({ "page": page, "section": parent }),
+                    Obj::new().set("page", page).json("section", &parent),
                     current,
                 )
             }
@@ -421,7 +420,13 @@ impl Shared<'_> {
                 } else {
                     Value::Null
                 };
-                let vars = json!({ "section": self.section_value(s), "paginator": self.paginator(&s.path, pages, per_page(site, s), *page), "facets": facets });
+                let vars = Obj::new()
+                    .json("section", &self.section_value(s))
+                    .set(
+                        "paginator",
+                        self.paginator(&s.path, pages, per_page(site, s), *page),
+                    )
+                    .json("facets", &facets);
                 let title = if *page == 1 {
                     s.title.clone()
                 } else {
@@ -439,14 +444,22 @@ impl Shared<'_> {
                 let s = site
                     .section("lectures")
                     .expect("lectures section always exists");
-                let groups: Vec<Value> = config
+                let groups: Vec<tera::Value> = config
                     .lecture_categories
                     .iter()
-                    .map(|c| json!({ "category": self.category_value(c), "lectures": self.lectures_in(c).iter().map(|&i| self.card(i)).collect::<Vec<_>>() }))
+                    .map(|c| {
+                        Obj::new()
+                            .json("category", &self.category_value(c))
+                            .set("lectures", self.cards.list(&self.lectures_in(c)))
+                            .build()
+                    })
                     .collect();
-                let lectures: Vec<Value> = s.pages.iter().map(|&i| self.card(i)).collect();
                 let facets = super::menu::lecture_facets(site, &s.pages, self.cards);
-                let vars = json!({ "section": self.section_value(s), "groups": groups, "lectures": lectures, "facets": facets });
+                let vars = Obj::new()
+                    .json("section", &self.section_value(s))
+                    .set("groups", groups)
+                    .set("lectures", self.cards.list(&s.pages))
+                    .json("facets", &facets);
                 (
                     s.path.clone(),
                     section_template(s),
@@ -458,7 +471,6 @@ impl Shared<'_> {
                 let s = site
                     .section("lectures")
                     .expect("lectures section always exists");
-                let lectures: Vec<Value> = s.pages.iter().map(|&i| self.card(i)).collect();
                 let (path, template, title) = if *job == Job::MenuPrint {
                     (
                         "lectures/print/",
@@ -472,10 +484,14 @@ impl Shared<'_> {
                         "点单篮".to_string(),
                     )
                 };
-                let mut vars = json!({ "section": self.section_value(s), "lectures": lectures });
+                let mut vars = Obj::new()
+                    .json("section", &self.section_value(s))
+                    .set("lectures", self.cards.list(&s.pages));
                 if *job == Job::Basket {
-                    vars["basket_data"] =
-                        json!(super::menu::basket_json(site, &s.pages, self.cards));
+                    vars = vars.set(
+                        "basket_data",
+                        super::menu::basket_json(site, &s.pages, self.cards),
+                    );
                 }
                 (
                     path.into(),
@@ -490,12 +506,10 @@ impl Shared<'_> {
                     .expect("lectures section always exists");
                 let name = &config.lecture_categories[*c];
                 let path = category_path(name);
-                let lectures: Vec<Value> = self
-                    .lectures_in(name)
-                    .iter()
-                    .map(|&i| self.card(i))
-                    .collect();
-                let vars = json!({ "section": self.section_value(s), "category": self.category_value(name), "lectures": lectures });
+                let vars = Obj::new()
+                    .json("section", &self.section_value(s))
+                    .json("category", &self.category_value(name))
+                    .set("lectures", self.cards.list(&self.lectures_in(name)));
                 let title = format!("{name} · {}", s.title);
                 (
                     path.clone(),
@@ -508,7 +522,9 @@ impl Shared<'_> {
                 let s = site
                     .section("brands")
                     .expect("brands section always exists");
-                let vars = json!({ "section": self.section_value(s), "matrices": self.cards.matrix_cards });
+                let vars = Obj::new()
+                    .json("section", &self.section_value(s))
+                    .set("matrices", self.cards.matrix_values.clone());
                 (
                     s.path.clone(),
                     section_template(s),
@@ -518,31 +534,28 @@ impl Shared<'_> {
             }
             Job::Matrix(m) => {
                 let matrix = &site.matrices[*m];
-                let mut value = self.cards.matrix_cards[*m].clone();
-                if let Value::Object(map) = &mut value {
-                    let preface = &matrix.source.text[matrix.body.clone()];
-                    map.insert(
-                        "content".into(),
-                        json!(super::markdown::render(preface, &config.url(&matrix.path)).html),
-                    );
-                    map.insert(
-                        "count_mismatch".into(),
-                        json!(
-                            matrix
-                                .count
-                                .as_ref()
-                                .is_some_and(|c| c.value != matrix.brands.len() as i64)
-                        ),
-                    );
-                }
-                let description = value
+                let preface = &matrix.source.text[matrix.body.clone()];
+                let value = Obj::extend(&self.cards.matrix_values[*m])
+                    .set(
+                        "content",
+                        super::markdown::render(preface, &config.url(&matrix.path)).html,
+                    )
+                    .set(
+                        "count_mismatch",
+                        matrix
+                            .count
+                            .as_ref()
+                            .is_some_and(|c| c.value != matrix.brands.len() as i64),
+                    )
+                    .build();
+                let description = self.cards.matrix_cards[*m]
                     .get("summary")
                     .and_then(Value::as_str)
                     .map(str::to_string);
                 (
                     matrix.path.clone(),
                     "matrix.html".into(),
-                    json!({ "matrix": value }),
+                    Obj::new().set("matrix", value),
                     self.current(
                         &matrix.path,
                         &matrix.title,
@@ -564,7 +577,9 @@ impl Shared<'_> {
                         l
                     })
                     .collect();
-                let vars = json!({ "taxonomy": self.taxonomy_value(*tax), "terms": terms });
+                let vars = Obj::new()
+                    .json("taxonomy", &self.taxonomy_value(*tax))
+                    .json("terms", &Value::Array(terms));
                 (
                     path.clone(),
                     "taxonomy-list.html".into(),
@@ -586,7 +601,13 @@ impl Shared<'_> {
                 };
                 let mut t = link(config, tax.key(), name);
                 t["count"] = json!(items.len());
-                let vars = json!({ "taxonomy": self.taxonomy_value(*tax), "term": t, "paginator": self.paginator(&base, items, config.paginate_by, *page) });
+                let vars = Obj::new()
+                    .json("taxonomy", &self.taxonomy_value(*tax))
+                    .json("term", &t)
+                    .set(
+                        "paginator",
+                        self.paginator(&base, items, config.paginate_by, *page),
+                    );
                 let title = if *page == 1 {
                     format!("{}：{name}", tax.title())
                 } else {
@@ -600,7 +621,7 @@ impl Shared<'_> {
                 )
             }
             Job::Search => {
-                let vars = json!({ "section": { "key": "search", "title": "搜索", "description": null, "content": "", "url": config.url("search/") } });
+                let vars = Obj::new().json("section", &json!({ "key": "search", "title": "搜索", "description": null, "content": "", "url": config.url("search/") }));
                 (
                     "search/".into(),
                     "search.html".into(),
@@ -611,7 +632,7 @@ impl Shared<'_> {
             Job::NotFound => (
                 "404.html".into(),
                 "404.html".into(),
-                json!({}),
+                Obj::new(),
                 self.current("404.html", "页面不存在", None, None, "404", ""),
             ),
         }

@@ -84,18 +84,28 @@ pub fn inline(site: &Site, i: usize) -> Option<String> {
     svg(&url, &label, false)
 }
 
-/// `qr.svg` beside every lecture and lecturer page, for print views and posters.
-pub fn files(site: &Site) -> Vec<(String, String)> {
+/// Every entry's inline code (`None` for kinds without one), made once per build: encoding is
+/// the slow part, and both the page and its `qr.svg` show the same code.
+pub fn all(site: &Site) -> Vec<Option<String>> {
     (0..site.entries.len())
         .into_par_iter()
-        .filter_map(|i| {
-            let (url, label) = target(site, i)?;
-            Some((
-                format!("{}qr.svg", site.entries[i].path),
-                svg(&url, &label, true)?,
-            ))
-        })
+        .map(|i| inline(site, i))
         .collect()
+}
+
+/// `qr.svg` beside every lecture and lecturer page, for print views and posters, from
+/// [`all`]'s codes.
+pub fn files(site: &Site, codes: &[Option<String>]) -> Vec<(String, String)> {
+    codes
+        .iter()
+        .zip(&site.entries)
+        .filter_map(|(code, e)| Some((format!("{}qr.svg", e.path), standalone(code.as_ref()?))))
+        .collect()
+}
+
+/// An inline code as a file of its own: the same drawing with the XML namespace.
+fn standalone(inline: &str) -> String {
+    inline.replacen("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" ", 1)
 }
 
 fn escape_attr(s: &str) -> String {
@@ -123,6 +133,15 @@ mod tests {
         assert!(s.contains("viewBox=\"0 0 37 37\""), "{s}");
         // The top-left finder starts at the quiet zone's edge with a run of 7.
         assert!(s.contains("d=\"M4 4h7v1h-7z"), "{s}");
+    }
+
+    #[test]
+    fn a_file_is_the_inline_code_with_a_namespace() {
+        let inline = svg("https://example.org/a", "甲", false).unwrap();
+        assert_eq!(
+            standalone(&inline),
+            svg("https://example.org/a", "甲", true).unwrap()
+        );
     }
 
     #[test]

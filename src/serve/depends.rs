@@ -105,8 +105,7 @@ pub(super) fn update_cards(
         if card == cards.cards[i] {
             return false;
         }
-        undo.cards
-            .push((i, std::mem::replace(&mut cards.cards[i], card)));
+        undo.cards.push((i, cards.set_card(i, card)));
         true
     };
     // Lecturers first: lecture cards embed theirs.
@@ -140,8 +139,7 @@ pub(super) fn update_cards(
         if card == good.cards.matrix_cards[m] {
             return false;
         }
-        undo.matrix_cards
-            .push((m, std::mem::replace(&mut good.cards.matrix_cards[m], card)));
+        undo.matrix_cards.push((m, good.cards.set_matrix(m, card)));
         true
     });
     (changed, matrices)

@@ -394,6 +394,7 @@ impl State {
             cards: &cards,
             site_value: tera::Value::from_serializable(&site_value),
             serve: true,
+            qr: None,
         };
         let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
         timing::lap("serve: pages", t);
@@ -611,6 +612,7 @@ impl State {
             cards: &good.cards,
             site_value: tera::Value::from_serializable(&good.site_value),
             serve: true,
+            qr: None,
         };
         let results: Vec<_> = todo.par_iter().map(|job| shared.render(job)).collect();
         let mut fresh_pages = Vec::with_capacity(todo.len());
@@ -698,10 +700,10 @@ impl Undo {
             good.rendered[i] = r;
         }
         for (i, c) in self.cards.into_iter().rev() {
-            good.cards.cards[i] = c;
+            good.cards.set_card(i, c);
         }
         for (i, c) in self.matrix_cards.into_iter().rev() {
-            good.cards.matrix_cards[i] = c;
+            good.cards.set_matrix(i, c);
         }
     }
 }

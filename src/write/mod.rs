@@ -1,20 +1,30 @@
-//! Write: the only stage that writes. Output plan → disk.
+//! Write: the only stage that writes. Rendered files → disk, as they are rendered.
 //!
-//! Writing starts only after every page rendered without error, so a failed build never
-//! touches the previous output. A first build writes into a fresh temporary folder and renames
-//! it into place. Later builds update the output in place: a file whose bytes did not change is
-//! not written at all, a changed file is written beside its old version and renamed over it (a
-//! server never sees a half-written file), and files the site no longer has are removed. On the
-//! disks we measured, creating fifteen thousand new files costs seconds while comparing them
-//! costs milliseconds, so rebuilding and swapping the whole tree would dominate every build.
-//! No path outside the output folder is ever written.
+//! Pages stream into a [`Writer`] while the rest of the site renders, so a big site never sits
+//! in memory whole; but nothing reaches the output until every page rendered without error,
+//! so a failed build never touches the previous output:
+//! - a first build writes into a fresh temporary folder beside the output and renames it into
+//!   place;
+//! - a later build compares each file with the one already there: an unchanged file is not
+//!   written at all, a changed one is staged in a folder beside the output and, on
+//!   [`Writer::commit`], renamed over the old one (a server never sees a half-written file);
+//!   files the site no longer has are removed. On the disks we measured, creating fifteen
+//!   thousand new files costs seconds while comparing them costs milliseconds, so rebuilding
+//!   and swapping the whole tree would dominate every build.
+//!
+//! A writer dropped without `commit` (a build that failed) removes what it staged. No path
+//! outside the output folder is ever written.
+
+pub mod manifest;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
-use crate::render::{CopySource, Output};
+use crate::render::{CopyFile, CopySource, OutFile, Sink};
 use crate::resolve::urls::is_safe_output_path;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What a write did, for the build report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,143 +34,241 @@ pub struct Stats {
     pub removed: usize,
 }
 
-/// Writes `output` to `out_dir`. `root` is the site, which must not be overwritten by a
-/// mistaken `--output-dir`.
-pub fn write(output: &Output, root: &Path, out_dir: &Path) -> Result<Stats, Diagnostics> {
-    check_target(root, out_dir)?;
-    check_paths(output)?;
-    if out_dir.is_dir() {
-        return update(output, out_dir);
-    }
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .map_err(|e| Diagnostics::from(io_error("创建文件夹", parent, &e)))?;
-    let name = out_dir
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.caidan-new-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = fill(output, &tmp).and_then(|stats| {
-        std::fs::rename(&tmp, out_dir)
-            .map_err(|e| Diagnostics::from(io_error("写入输出文件夹", out_dir, &e)))?;
-        Ok(stats)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+/// Stages a build's files and puts them in place once the whole build succeeded.
+pub struct Writer {
+    out: PathBuf,
+    /// Where files go until `commit`: the whole new output (first build), or the changed files.
+    stage: PathBuf,
+    fresh: bool,
+    /// Every output path, generated or copied: the rest of the old output is stale.
+    paths: Mutex<HashSet<String>>,
+    /// Changed files, staged under `stage` (updates only).
+    staged: Mutex<Vec<String>>,
+    /// Folders already made under `stage`.
+    dirs: Mutex<HashSet<PathBuf>>,
+    unchanged: AtomicUsize,
+    committed: bool,
 }
 
-/// Writes every file into `dir`, which is created.
-pub fn fill(output: &Output, dir: &Path) -> Result<Stats, Diagnostics> {
-    std::fs::create_dir_all(dir).map_err(|e| Diagnostics::from(io_error("创建文件夹", dir, &e)))?;
-    make_dirs(output, dir)?;
-    // Copies first: a generated file with the same path wins.
-    let copied: Vec<Result<(), Diagnostic>> = output
-        .copies
-        .par_iter()
-        .map(|c| copy(&c.source, &dir.join(&c.dest)))
-        .collect();
-    let written: Vec<Result<(), Diagnostic>> = output
-        .files
-        .par_iter()
-        .map(|f| {
-            let dest = dir.join(&f.path);
-            std::fs::write(&dest, &f.bytes).map_err(|e| io_error("写入", &dest, &e))
+impl Writer {
+    /// A writer for `out_dir`. `root` is the site, which a mistaken `--output-dir` must not
+    /// overwrite. Nothing is created before the first file arrives.
+    pub fn begin(root: &Path, out_dir: &Path) -> Result<Writer, Diagnostics> {
+        check_target(root, out_dir)?;
+        let parent = out_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = out_dir
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let fresh = !out_dir.is_dir();
+        let kind = if fresh { "new" } else { "stage" };
+        let stage = parent.join(format!(".{name}.caidan-{kind}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&stage);
+        Ok(Writer {
+            out: out_dir.to_path_buf(),
+            stage,
+            fresh,
+            paths: Mutex::default(),
+            staged: Mutex::default(),
+            dirs: Mutex::default(),
+            unchanged: AtomicUsize::new(0),
+            committed: false,
         })
-        .collect();
-    let errors: Diagnostics = copied
-        .into_iter()
-        .chain(written)
-        .filter_map(Result::err)
-        .collect();
-    if errors.is_empty() {
+    }
+
+    /// Claims `path` for this build; `false` when a generated file already has it.
+    fn claim(&self, path: &str) -> Result<bool, Diagnostic> {
+        if !is_safe_output_path(path) {
+            return Err(Diagnostic::error(format!("拒绝写到输出文件夹之外：{path}"))
+                .help("这是 caidan 的错误，请报告"));
+        }
+        Ok(self
+            .paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string()))
+    }
+
+    /// `stage/path`, with its folder made.
+    fn staged_path(&self, path: &str) -> Result<PathBuf, Diagnostic> {
+        let dest = self.stage.join(path);
+        if let Some(dir) = dest.parent() {
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            if !dirs.contains(dir) {
+                std::fs::create_dir_all(dir).map_err(|e| io_error("创建文件夹", dir, &e))?;
+                dirs.insert(dir.to_path_buf());
+            }
+        }
+        Ok(dest)
+    }
+
+    /// Writes `bytes` as `path`: staged when new or changed, counted when unchanged.
+    fn write_bytes(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        if !self.fresh && holds(&self.out.join(path), bytes) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        let dest = self.staged_path(path)?;
+        std::fs::write(&dest, bytes).map_err(|e| io_error("写入", &dest, &e))?;
+        self.record(path);
+        Ok(())
+    }
+
+    fn record(&self, path: &str) {
+        if !self.fresh {
+            self.staged
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(path.to_string());
+        }
+    }
+
+    /// Copies files as they are (static files, images). A generated file with the same path
+    /// wins, so copies come after every generated file.
+    pub fn copy_all(&self, copies: &[CopyFile]) -> Result<(), Diagnostics> {
+        let errors: Vec<Diagnostic> = copies
+            .par_iter()
+            .filter_map(|c| self.copy(c).err())
+            .collect();
+        let errors: Diagnostics = errors.into_iter().collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn copy(&self, c: &CopyFile) -> Result<(), Diagnostic> {
+        if !self.claim(&c.dest)? {
+            return Ok(());
+        }
+        match &c.source {
+            CopySource::Embedded(bytes) => self.write_bytes(&c.dest, bytes),
+            CopySource::Disk(src) => {
+                if !self.fresh && same_file_content(src, &self.out.join(&c.dest)) {
+                    self.unchanged.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                let dest = self.staged_path(&c.dest)?;
+                std::fs::copy(src, &dest).map_err(|e| io_error("复制", src, &e))?;
+                self.record(&c.dest);
+                Ok(())
+            }
+        }
+    }
+
+    /// Puts the staged files in place and removes what the site no longer has.
+    pub fn commit(mut self) -> Result<Stats, Diagnostics> {
+        self.committed = true;
+        let paths = std::mem::take(self.paths.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let unchanged = self.unchanged.load(Ordering::Relaxed);
+        let result = if self.fresh {
+            self.commit_fresh(paths.len())
+        } else {
+            self.commit_update(&paths, unchanged)
+        };
+        let _ = std::fs::remove_dir_all(&self.stage);
+        result
+    }
+
+    fn commit_fresh(&self, count: usize) -> Result<Stats, Diagnostics> {
+        if count == 0 {
+            std::fs::create_dir_all(&self.stage)
+                .map_err(|e| Diagnostics::from(io_error("创建文件夹", &self.stage, &e)))?;
+        }
+        std::fs::rename(&self.stage, &self.out)
+            .map_err(|e| Diagnostics::from(io_error("写入输出文件夹", &self.out, &e)))?;
         Ok(Stats {
-            written: output.files.len() + output.copies.len(),
+            written: count,
             ..Stats::default()
         })
-    } else {
-        Err(errors)
+    }
+
+    fn commit_update(
+        &self,
+        paths: &HashSet<String>,
+        unchanged: usize,
+    ) -> Result<Stats, Diagnostics> {
+        let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut made: HashSet<PathBuf> = HashSet::new();
+        for path in &staged {
+            let dest = self.out.join(path);
+            if let Some(dir) = dest.parent().filter(|d| !made.contains(*d)) {
+                make_dir(&self.out, dir)?;
+                made.insert(dir.to_path_buf());
+            }
+            if dest.is_dir() {
+                std::fs::remove_dir_all(&dest)
+                    .map_err(|e| Diagnostics::from(io_error("删除旧文件夹", &dest, &e)))?;
+            }
+            let from = self.stage.join(path);
+            std::fs::rename(&from, &dest)
+                .map_err(|e| Diagnostics::from(io_error("写入", &dest, &e)))?;
+        }
+        let mut removed = 0;
+        for stale in list_files(&self.out).iter().filter(|p| !paths.contains(*p)) {
+            let path = self.out.join(stale);
+            std::fs::remove_file(&path)
+                .map_err(|e| Diagnostics::from(io_error("删除旧文件", &path, &e)))?;
+            removed += 1;
+        }
+        if removed > 0 {
+            remove_empty_dirs(&self.out);
+        }
+        Ok(Stats {
+            written: staged.len(),
+            unchanged,
+            removed,
+        })
     }
 }
 
-/// Brings an existing output folder in line with `output`, touching only what changed.
-fn update(output: &Output, dir: &Path) -> Result<Stats, Diagnostics> {
-    let existing = list_files(dir);
-    make_dirs(output, dir)?;
-    // A generated file wins over a copied one with the same path.
-    let generated: HashSet<&str> = output.files.iter().map(|f| f.path.as_str()).collect();
-    let copies: Vec<_> = output
-        .copies
-        .iter()
-        .filter(|c| !generated.contains(c.dest.as_str()))
-        .collect();
-    let results: Vec<Result<bool, Diagnostic>> = output
-        .files
-        .par_iter()
-        .map(|f| replace_if_changed(&dir.join(&f.path), &f.bytes))
-        .chain(copies.par_iter().map(|c| {
-            let dest = dir.join(&c.dest);
-            match &c.source {
-                CopySource::Embedded(bytes) => replace_if_changed(&dest, bytes),
-                CopySource::Disk(src) if same_file_content(src, &dest) => Ok(false),
-                CopySource::Disk(_) => copy(&c.source, &dest).map(|()| true),
-            }
-        }))
-        .collect();
-    let mut stats = Stats::default();
-    let mut errors = Diagnostics::new();
-    for r in results {
-        match r {
-            Ok(true) => stats.written += 1,
-            Ok(false) => stats.unchanged += 1,
-            Err(d) => errors.push(d),
+impl Sink for Writer {
+    fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
+        if !self.claim(&file.path)? {
+            return Err(
+                Diagnostic::error(format!("两个文件要写到同一个位置：{}", file.path))
+                    .help("这是 caidan 的错误，请报告"),
+            );
+        }
+        self.write_bytes(&file.path, &file.bytes)
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.stage);
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let keep: HashSet<&str> = output
-        .files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(output.copies.iter().map(|c| c.dest.as_str()))
-        .collect();
-    for stale in existing.iter().filter(|p| !keep.contains(p.as_str())) {
-        let path = dir.join(stale);
-        std::fs::remove_file(&path)
-            .map_err(|e| Diagnostics::from(io_error("删除旧文件", &path, &e)))?;
-        stats.removed += 1;
-    }
-    if stats.removed > 0 {
-        remove_empty_dirs(dir);
-    }
-    Ok(stats)
 }
 
-/// Writes `bytes` to `dest` unless it already holds exactly them; returns whether it wrote.
-fn replace_if_changed(dest: &Path, bytes: &[u8]) -> Result<bool, Diagnostic> {
-    if let Ok(meta) = std::fs::metadata(dest) {
-        if meta.is_file()
+/// `dir` (inside `out`) as a folder, replacing a file that is in the way.
+fn make_dir(out: &Path, dir: &Path) -> Result<(), Diagnostics> {
+    let mut at = dir;
+    // A file where a folder must go (an old page `x.html` became a folder): remove it.
+    while at != out {
+        if at.is_file() {
+            std::fs::remove_file(at)
+                .map_err(|e| Diagnostics::from(io_error("删除旧文件", at, &e)))?;
+        }
+        match at.parent() {
+            Some(p) => at = p,
+            None => break,
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Diagnostics::from(io_error("创建文件夹", dir, &e)))
+}
+
+/// Whether `dest` is a file holding exactly `bytes`.
+fn holds(dest: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(dest).is_ok_and(|meta| {
+        meta.is_file()
             && meta.len() == bytes.len() as u64
             && std::fs::read(dest).is_ok_and(|old| old == bytes)
-        {
-            return Ok(false);
-        }
-        if meta.is_dir() {
-            std::fs::remove_dir_all(dest).map_err(|e| io_error("删除旧文件夹", dest, &e))?;
-        }
-    }
-    let tmp = temp_beside(dest);
-    std::fs::write(&tmp, bytes).map_err(|e| io_error("写入", &tmp, &e))?;
-    std::fs::rename(&tmp, dest).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io_error("写入", dest, &e)
-    })?;
-    Ok(true)
+    })
 }
 
 fn same_file_content(src: &Path, dest: &Path) -> bool {
@@ -170,47 +278,6 @@ fn same_file_content(src: &Path, dest: &Path) -> bool {
         }
         _ => false,
     }
-}
-
-fn temp_beside(dest: &Path) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    dest.with_file_name(format!(".{name}.caidan-{}", std::process::id()))
-}
-
-fn copy(source: &CopySource, dest: &Path) -> Result<(), Diagnostic> {
-    match source {
-        CopySource::Disk(src) => std::fs::copy(src, dest)
-            .map(|_| ())
-            .map_err(|e| io_error("复制", src, &e)),
-        CopySource::Embedded(bytes) => {
-            std::fs::write(dest, bytes).map_err(|e| io_error("写入", dest, &e))
-        }
-    }
-}
-
-/// Creates every folder the output needs, once each (instead of once per file).
-fn make_dirs(output: &Output, dir: &Path) -> Result<(), Diagnostics> {
-    let mut dirs: Vec<&str> = output
-        .files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(output.copies.iter().map(|c| c.dest.as_str()))
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    dirs.sort_unstable();
-    dirs.dedup();
-    for d in dirs {
-        let path = dir.join(d);
-        if path.is_file() {
-            std::fs::remove_file(&path)
-                .map_err(|e| Diagnostics::from(io_error("删除旧文件", &path, &e)))?;
-        }
-        std::fs::create_dir_all(&path)
-            .map_err(|e| Diagnostics::from(io_error("创建文件夹", &path, &e)))?;
-    }
-    Ok(())
 }
 
 /// Every file below `dir`, as `/`-separated relative paths.
@@ -243,22 +310,6 @@ fn remove_empty_dirs(dir: &Path) {
         // Fails, harmlessly, when the folder is not empty.
         let _ = std::fs::remove_dir(d);
     }
-}
-
-fn check_paths(output: &Output) -> Result<(), Diagnostics> {
-    for path in output
-        .files
-        .iter()
-        .map(|f| &f.path)
-        .chain(output.copies.iter().map(|c| &c.dest))
-    {
-        if !is_safe_output_path(path) {
-            return Err(Diagnostic::error(format!("拒绝写到输出文件夹之外：{path}"))
-                .help("这是 caidan 的错误，请报告")
-                .into());
-        }
-    }
-    Ok(())
 }
 
 /// Refuses an output folder that would replace the site itself or its sources.
@@ -296,6 +347,33 @@ mod tests {
     use crate::render::{CopyFile, OutFile};
 
     #[test]
+    fn a_writer_dropped_without_commit_leaves_the_output_as_it_was() {
+        let base = std::env::temp_dir().join(format!("caidan-write-drop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let (root, out) = (base.join("site"), base.join("public"));
+        write(&[("index.html", "旧")], &root, &out).unwrap();
+        let writer = Writer::begin(&root, &out).unwrap();
+        writer
+            .put(OutFile {
+                path: "index.html".into(),
+                bytes: "新".as_bytes().to_vec(),
+            })
+            .unwrap();
+        drop(writer);
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "旧"
+        );
+        let names: Vec<String> = std::fs::read_dir(&base)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["public"], "the staging folder is removed");
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
     fn the_site_itself_is_never_an_output_folder() {
         let root = Path::new("/tmp/site");
         assert!(check_target(root, root).is_err());
@@ -304,20 +382,20 @@ mod tests {
         assert!(check_target(root, &root.join("public")).is_ok());
     }
 
-    fn output(files: &[(&str, &str)]) -> Output {
-        Output {
-            files: files
-                .iter()
-                .map(|(p, t)| OutFile {
-                    path: (*p).to_string(),
-                    bytes: t.as_bytes().to_vec(),
-                })
-                .collect(),
-            copies: vec![CopyFile {
-                dest: "style.css".into(),
-                source: CopySource::Embedded(b"body{}"),
-            }],
+    /// A build of `files` and one copied stylesheet, through a writer.
+    fn write(files: &[(&str, &str)], root: &Path, out: &Path) -> Result<Stats, Diagnostics> {
+        let writer = Writer::begin(root, out)?;
+        for (p, t) in files {
+            writer.put(OutFile {
+                path: (*p).to_string(),
+                bytes: t.as_bytes().to_vec(),
+            })?;
         }
+        writer.copy_all(&[CopyFile {
+            dest: "style.css".into(),
+            source: CopySource::Embedded(b"body{}"),
+        }])?;
+        writer.commit()
     }
 
     #[test]
@@ -326,18 +404,18 @@ mod tests {
         let _ = std::fs::remove_dir_all(&base);
         let (root, out) = (base.join("site"), base.join("public"));
         let first = write(
-            &output(&[
+            &[
                 ("index.html", "首页"),
                 ("news/a/index.html", "甲"),
                 ("news/b/index.html", "乙"),
-            ]),
+            ],
             &root,
             &out,
         )
         .unwrap();
         assert_eq!(first.written, 4);
         let second = write(
-            &output(&[("index.html", "首页"), ("news/a/index.html", "甲（改）")]),
+            &[("index.html", "首页"), ("news/a/index.html", "甲（改）")],
             &root,
             &out,
         )

@@ -269,9 +269,62 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let leftovers: Vec<_> = std::fs::read_dir(&site.root)
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("caidan-"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("caidan-") && !n.ends_with(".caidan-manifest"))
         .collect();
-    assert!(leftovers.is_empty(), "temporary folders cleaned up");
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders cleaned up: {leftovers:?}"
+    );
+}
+
+/// Every output file and its bytes.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn an_unchanged_site_is_not_built_again_but_any_change_is() {
+    let site = Site::fixture("build/basic");
+    site.build();
+    let first = snapshot(&site.root.join("public"));
+    let again = site.build();
+    assert!(again.stderr.contains("没有变化"), "{}", again.stderr);
+    assert_eq!(
+        snapshot(&site.root.join("public")),
+        first,
+        "the output is as it was"
+    );
+
+    // An edit to content is built.
+    let item = site.root.join("content/news/xiaoshan-banqian/index.md");
+    let text = std::fs::read_to_string(&item).unwrap();
+    std::fs::write(&item, text.replace("subtitle:", "subtitle: 改过的副题")).unwrap();
+    let edited = site.build();
+    assert!(!edited.stderr.contains("没有变化"), "{}", edited.stderr);
+    assert!(
+        site.read("news/xiaoshan-banqian/index.html")
+            .contains("改过的副题")
+    );
+
+    // So is a hand edit to the output, which the build puts right.
+    site.build();
+    let index = site.root.join("public/index.html");
+    let good = std::fs::read(&index).unwrap();
+    std::fs::write(&index, "改坏了").unwrap();
+    let repaired = site.build();
+    assert!(!repaired.stderr.contains("没有变化"), "{}", repaired.stderr);
+    assert_eq!(std::fs::read(&index).unwrap(), good);
 }
 
 #[test]

@@ -1,0 +1,176 @@
+//! The manifest of the last good build: the fingerprint of its inputs, its warnings, and the
+//! size and modification time of every file it left in the output. When the inputs have the
+//! same fingerprint and the output still holds exactly those files, a build has nothing to do
+//! (this is what makes `caidan build` run twice cost a fraction of the first).
+//!
+//! It lives beside the output (`.public.caidan-manifest`), not in it, so a static server never
+//! publishes it. A build that goes ahead forgets it first; only a build that committed writes
+//! it again.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    version: u32,
+    fingerprint: String,
+    pages: usize,
+    warnings: Vec<Warning>,
+    /// (path, bytes, modified in ns since 1970), sorted by path.
+    files: Vec<(String, u64, u128)>,
+}
+
+/// A warning, enough of it to show again as it was.
+#[derive(Serialize, Deserialize)]
+struct Warning {
+    message: String,
+    file: Option<String>,
+    source: Option<String>,
+    span: Option<(usize, usize)>,
+    field: Option<String>,
+    label: Option<String>,
+    help: Option<String>,
+}
+
+fn path(out_dir: &Path) -> PathBuf {
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.caidan-manifest"))
+}
+
+/// What the last build reported.
+pub struct Previous {
+    pub warnings: Diagnostics,
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// The last build's report when `out_dir` is exactly what a build of inputs with this
+/// `fingerprint` left there; `None` when anything differs.
+pub fn unchanged(out_dir: &Path, fingerprint: u64) -> Option<Previous> {
+    let text = std::fs::read(path(out_dir)).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+    if manifest.version != VERSION || manifest.fingerprint != format!("{fingerprint:016x}") {
+        return None;
+    }
+    if list(out_dir)? != manifest.files {
+        return None;
+    }
+    Some(Previous {
+        warnings: manifest
+            .warnings
+            .into_iter()
+            .map(Warning::into_diagnostic)
+            .collect(),
+        pages: manifest.pages,
+        files: manifest.files.len(),
+    })
+}
+
+/// Records a committed build. Failing to is harmless: the next build just runs.
+pub fn save(out_dir: &Path, fingerprint: u64, pages: usize, warnings: &Diagnostics) {
+    let Some(files) = list(out_dir) else { return };
+    let manifest = Manifest {
+        version: VERSION,
+        fingerprint: format!("{fingerprint:016x}"),
+        pages,
+        warnings: warnings.iter().map(Warning::from_diagnostic).collect(),
+        files,
+    };
+    if let Ok(json) = serde_json::to_vec(&manifest) {
+        let _ = std::fs::write(path(out_dir), json);
+    }
+}
+
+/// Before a build writes: the output is about to change.
+pub fn forget(out_dir: &Path) {
+    let _ = std::fs::remove_file(path(out_dir));
+}
+
+/// Every file below `dir` with its size and modification time, sorted by path.
+fn list(dir: &Path) -> Option<Vec<(String, u64, u128)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.ok()?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let meta = entry.metadata().ok()?;
+        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy();
+        files.push((rel.replace('\\', "/"), meta.len(), modified.as_nanos()));
+    }
+    files.sort_unstable();
+    Some(files)
+}
+
+impl Warning {
+    fn from_diagnostic(d: &Diagnostic) -> Warning {
+        Warning {
+            message: d.message.clone(),
+            file: d.file.clone(),
+            source: d.source.as_deref().map(str::to_string),
+            span: d.span.as_ref().map(|s| (s.start, s.end)),
+            field: d.field.clone(),
+            label: d.label.clone(),
+            help: d.help.clone(),
+        }
+    }
+
+    fn into_diagnostic(self) -> Diagnostic {
+        let mut d = Diagnostic::warning(self.message);
+        d.file = self.file;
+        d.source = self.source.map(Into::into);
+        d.span = self.span.map(|(a, b)| a..b);
+        d.field = self.field;
+        d.label = self.label;
+        d.help = self.help;
+        debug_assert_eq!(d.severity, Severity::Warning);
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_touched_or_extra_output_file_means_a_build_is_needed() {
+        let base = std::env::temp_dir().join(format!("caidan-manifest-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let out = base.join("public");
+        std::fs::create_dir_all(out.join("news")).unwrap();
+        std::fs::write(out.join("index.html"), "首页").unwrap();
+        std::fs::write(out.join("news/a.html"), "甲").unwrap();
+        let warnings: Diagnostics = [Diagnostic::warning("数量不符")].into_iter().collect();
+        save(&out, 7, 2, &warnings);
+        let previous = unchanged(&out, 7).expect("nothing changed");
+        assert_eq!(previous.warnings.iter().next().unwrap().message, "数量不符");
+        assert_eq!((previous.pages, previous.files), (2, 2));
+        assert!(unchanged(&out, 8).is_none(), "other inputs");
+        std::fs::write(out.join("extra.html"), "x").unwrap();
+        assert!(
+            unchanged(&out, 7).is_none(),
+            "a file the build did not make"
+        );
+        std::fs::remove_file(out.join("extra.html")).unwrap();
+        assert!(unchanged(&out, 7).is_some());
+        std::fs::write(out.join("news/a.html"), "乙").unwrap();
+        assert!(
+            unchanged(&out, 7).is_none(),
+            "an output file edited by hand"
+        );
+        forget(&out);
+        assert!(unchanged(&out, 7).is_none());
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}

@@ -61,14 +61,20 @@ pub struct Memory(Mutex<Vec<OutFile>>);
 
 impl Sink for Memory {
     fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(file);
         Ok(())
     }
 }
 
 impl Memory {
     pub fn into_files(self) -> Vec<OutFile> {
-        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut files = self
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         files
     }

@@ -87,7 +87,7 @@ impl Writer {
         Ok(self
             .paths
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(path.to_string()))
     }
 
@@ -95,7 +95,10 @@ impl Writer {
     fn staged_path(&self, path: &str) -> Result<PathBuf, Diagnostic> {
         let dest = self.stage.join(path);
         if let Some(dir) = dest.parent() {
-            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            let mut dirs = self
+                .dirs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if !dirs.contains(dir) {
                 std::fs::create_dir_all(dir).map_err(|e| io_error("创建文件夹", dir, &e))?;
                 dirs.insert(dir.to_path_buf());
@@ -120,7 +123,7 @@ impl Writer {
         if !self.fresh {
             self.staged
                 .lock()
-                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push(path.to_string());
         }
     }
@@ -162,7 +165,11 @@ impl Writer {
     /// Puts the staged files in place and removes what the site no longer has.
     pub fn commit(mut self) -> Result<Stats, Diagnostics> {
         self.committed = true;
-        let paths = std::mem::take(self.paths.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let paths = std::mem::take(
+            self.paths
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         let unchanged = self.unchanged.load(Ordering::Relaxed);
         let result = if self.fresh {
             self.commit_fresh(paths.len())
@@ -191,7 +198,12 @@ impl Writer {
         paths: &HashSet<String>,
         unchanged: usize,
     ) -> Result<Stats, Diagnostics> {
-        let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
+        let staged = std::mem::take(
+            &mut *self
+                .staged
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         let mut made: HashSet<PathBuf> = HashSet::new();
         for path in &staged {
             let dest = self.out.join(path);

@@ -70,9 +70,15 @@ struct Slot(Arc<Gate>);
 
 impl Gate {
     fn enter(gate: &Arc<Gate>) -> Slot {
-        let mut open = gate.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = gate
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         while *open >= MAX_CONNECTIONS {
-            open = gate.freed.wait(open).unwrap_or_else(|e| e.into_inner());
+            open = gate
+                .freed
+                .wait(open)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         *open += 1;
         Slot(gate.clone())
@@ -81,7 +87,11 @@ impl Gate {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut open = self.0.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self
+            .0
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *open -= 1;
         self.0.freed.notify_one();
     }

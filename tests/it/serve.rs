@@ -268,6 +268,25 @@ fn incremental_rebuilds_equal_a_clean_build_after_every_edit() {
         "---\ntitle: 更多\n---\n\n更多说明。\n",
     );
     ed.ok("add a page in a new section", &o, false);
+    // Raw HTML (issue 7): shown as text with a warning, then let through by site.yaml; a body
+    // kept from the last build must follow the setting.
+    let o = ed.replace(
+        "content/news/item-3.md",
+        "改过的正文",
+        "<b>粗</b>改过的正文",
+    );
+    ed.ok("raw HTML in a body", &o, true);
+    let o = ed.replace(
+        "site.yaml",
+        "paginate_by: 2",
+        "paginate_by: 2\nunsafe_html: true",
+    );
+    ed.ok("allow raw HTML", &o, false);
+    assert!(
+        served(&ed.state)["news/item-3/index.html"]
+            .windows(b"<b>".len())
+            .any(|w| w == b"<b>")
+    );
 }
 
 /// The real `caidan serve`, on a free port; killed when dropped.

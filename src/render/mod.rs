@@ -256,7 +256,18 @@ pub fn check_body_html(site: &Site, rendered: &[Rendered]) -> Diagnostics {
             );
         }
         for (url, span) in &r.unsafe_links {
-            let shown: String = url.chars().take(40).collect();
+            // A tab or newline hidden in `java\tscript:` is shown as `\t`, not as white space.
+            let shown: String = url
+                .chars()
+                .take(40)
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_debug().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
             diagnostics.push(
                 crate::diagnostics::Diagnostic::warning(format!(
                     "正文里的链接地址不安全：{shown}，已去掉"

@@ -131,7 +131,7 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
         crate::timing::lap("unchanged", start);
         return Ok(Report {
             unchanged: true,
-            warnings: previous.warnings,
+            warnings: Diagnostics::new(),
             written: write::Stats {
                 unchanged: previous.files,
                 ..write::Stats::default()
@@ -149,8 +149,8 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     writer.copy_all(&made.copies)?;
     write::manifest::forget(&out_dir);
     let written = writer.commit()?;
-    if let Some(f) = fingerprint {
-        write::manifest::save(&out_dir, f, made.pages, &warnings);
+    if let Some(f) = fingerprint.filter(|_| warnings.is_empty()) {
+        write::manifest::save(&out_dir, f, made.pages);
     }
     crate::timing::lap("write", t);
     Ok(Report {

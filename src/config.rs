@@ -28,6 +28,7 @@ const FIELDS: &[&str] = &[
     "paginate_by",
     "lecture_categories",
     "booking",
+    "unsafe_html",
 ];
 const BOOKING_FIELDS: &[&str] = &["email", "phone", "form_url", "fields"];
 
@@ -47,6 +48,9 @@ pub struct Config {
     pub paginate_by: usize,
     pub lecture_categories: Vec<String>,
     pub booking: Option<Booking>,
+    /// Raw HTML in Markdown passes through (`unsafe_html: true`); by default it is shown as text,
+    /// since anyone who can edit a page could otherwise run script on every reader's browser.
+    pub unsafe_html: bool,
     /// The file itself, for diagnostics that point into it.
     pub source: Source,
 }
@@ -124,6 +128,15 @@ fn from_node(
                         "不是完整网址",
                         Some("例如 https://example.org/ 或 https://example.org/gonghui/".into()),
                     );
+                } else if !plain_base_url(&l.value) {
+                    // The sub-path goes into every link and script address of every page.
+                    f.error_at(
+                        "base_url",
+                        l.span.clone(),
+                        "`base_url` 里有网址不能直接包含的字符".into(),
+                        "有空格、引号、尖括号、反斜杠或 //",
+                        Some("例如 https://example.org/ 或 https://example.org/gonghui/".into()),
+                    );
                 }
                 l.value
             }),
@@ -169,12 +182,13 @@ fn from_node(
         let booking = Booking {
             email: b.text("email").map(|t| t.value),
             phone: b.text("phone").map(|t| t.value),
-            form_url: b.text("form_url").map(|t| t.value),
+            form_url: b.link("form_url").map(|t| t.value),
             fields: b.text_list("fields").into_iter().map(|t| t.value).collect(),
         };
         b.finish();
         booking
     });
+    let unsafe_html = f.bool("unsafe_html").unwrap_or(false);
     f.finish();
     let (base_url, base_path) = normalize_base_url(&base_url?);
     Some(Config {
@@ -189,8 +203,18 @@ fn from_node(
         paginate_by,
         lecture_categories,
         booking,
+        unsafe_html,
         source: source.clone(),
     })
+}
+
+/// No character that would end an HTML attribute or a URL, and a path that cannot be read as
+/// another host (`https://a.org//evil.org/` would make `/` + `/evil.org/` a foreign address).
+fn plain_base_url(url: &str) -> bool {
+    let path = url.split_once("://").map_or("", |(_, rest)| rest);
+    !url.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\`".contains(c))
+        && !path.contains("//")
 }
 
 /// `https://host/gonghui` → (`https://host/gonghui/`, `/gonghui/`).
@@ -222,6 +246,19 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_that_would_break_pages_are_refused() {
+        assert!(plain_base_url("https://example.org/gonghui/"));
+        for bad in [
+            "https://a.org//evil.org/",
+            "https://a.org/\"><script>",
+            "https://a.org/ x/",
+            "https://a.org\\evil.org/",
+        ] {
+            assert!(!plain_base_url(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn base_url_keeps_its_sub_path() {

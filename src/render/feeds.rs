@@ -10,6 +10,17 @@ use std::fmt::Write;
 
 const FEED_ENTRIES: usize = 20;
 
+/// Text for XML: escaped, and without the control characters XML 1.0 forbids (one of them in a
+/// title would make the whole feed unreadable to every feed reader).
+fn xml(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .filter(|&c| !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        .collect();
+    escape(&clean)
+}
+
 /// `atom.xml`: the latest news, newest first.
 pub fn atom(site: &Site, cards: &Cards) -> String {
     let config = &site.config;
@@ -26,11 +37,11 @@ pub fn atom(site: &Site, cards: &Cards) -> String {
     let _ = write!(
         out,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n",
-        escape(&config.language),
-        escape(&config.title),
-        escape(&encode_path(&config.base_url)),
-        escape(&encode_path(&config.permalink("atom.xml"))),
-        escape(&encode_path(&config.base_url)),
+        xml(&config.language),
+        xml(&config.title),
+        xml(&encode_path(&config.base_url)),
+        xml(&encode_path(&config.permalink("atom.xml"))),
+        xml(&encode_path(&config.base_url)),
     );
     for i in news {
         let e = &site.entries[i];
@@ -44,27 +55,23 @@ pub fn atom(site: &Site, cards: &Cards) -> String {
         let _ = write!(
             out,
             "  <entry>\n    <title>{}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <id>{}</id>\n    <published>{date}</published>\n    <updated>{date}</updated>\n",
-            escape(&e.title),
-            escape(&link),
-            escape(&link),
+            xml(&e.title),
+            xml(&link),
+            xml(&link),
         );
         if let crate::resolve::Data::News(n) = &e.data {
             for name in n.reporters.iter().chain(&n.correspondents) {
-                let _ = writeln!(out, "    <author><name>{}</name></author>", escape(name));
+                let _ = writeln!(out, "    <author><name>{}</name></author>", xml(name));
             }
             if n.reporters.is_empty() && n.correspondents.is_empty() {
                 let _ = writeln!(
                     out,
                     "    <author><name>{}</name></author>",
-                    escape(n.source.as_deref().unwrap_or(&config.title))
+                    xml(n.source.as_deref().unwrap_or(&config.title))
                 );
             }
         }
-        let _ = write!(
-            out,
-            "    <summary>{}</summary>\n  </entry>\n",
-            escape(summary)
-        );
+        let _ = write!(out, "    <summary>{}</summary>\n  </entry>\n", xml(summary));
     }
     out.push_str("</feed>\n");
     out
@@ -79,7 +86,7 @@ pub fn sitemap(site: &Site, pages: &[(String, Option<String>)]) -> String {
         let _ = write!(
             out,
             "  <url><loc>{}</loc>",
-            escape(&encode_path(&site.config.permalink(path)))
+            xml(&encode_path(&site.config.permalink(path)))
         );
         if let Some(d) = lastmod {
             let _ = write!(out, "<lastmod>{d}</lastmod>");
@@ -115,7 +122,42 @@ pub fn catalog(site: &Site, cards: &Cards, kind: Kind) -> String {
         "count": items.len(),
         "items": items,
     });
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let mut out = inert_json(serde_json::to_string_pretty(&value).unwrap_or_default());
     out.push('\n');
     out
+}
+
+/// JSON that stays data wherever it lands: `<`, `>` and `&` (which could close a `<script>` it
+/// is embedded in, or be sniffed as HTML) and U+2028/U+2029 (line ends to older JavaScript)
+/// become `\uXXXX` escapes, which mean the same characters to every JSON reader. They can only
+/// occur inside strings, so the replacement never touches the JSON's structure.
+pub fn inert_json(json: String) -> String {
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_cannot_close_a_script_element() {
+        let v = serde_json::json!({ "t": "</script><b>&\u{2028}" });
+        let s = inert_json(v.to_string());
+        assert_eq!(s, r#"{"t":"\u003c/script\u003e\u003cb\u003e\u0026\u2028"}"#);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
+    }
 }

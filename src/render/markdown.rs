@@ -3,10 +3,17 @@
 //! [`options`] is the one place that decides which extensions an editor gets. Chinese needs two
 //! fixes over plain CommonMark: a soft line break between two Han characters is dropped (not
 //! rendered as a space: editors wrap lines mid-sentence), and heading ids keep Chinese characters.
+//!
+//! Bodies are written by many hands, so [`render_with`] makes them harmless before anything else
+//! sees them: raw HTML is shown as text unless the site sets `unsafe_html: true`, link and image
+//! targets that could run code (`javascript:`, `data:text/html` …) are dropped, and heading
+//! attributes other than `id`, classes and `data-*` (`{onclick=…}`) are removed.
 
 use super::highlight;
+use crate::resolve::urls::{is_safe_image, is_safe_link};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// What the rest of the pipeline needs from a body.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,6 +27,10 @@ pub struct Rendered {
     /// missing image can be reported where it is written.
     pub images: Vec<(String, std::ops::Range<usize>)>,
     pub toc: Vec<Heading>,
+    /// The first raw HTML of the body and where it is, when it was shown as text.
+    pub raw_html: Option<(String, Range<usize>)>,
+    /// Link and image targets that were dropped because they could run code, and where.
+    pub unsafe_links: Vec<(String, Range<usize>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -38,13 +49,28 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// Renders `markdown` with raw HTML shown as text; see [`render_with`].
+pub fn render(markdown: &str, base: &str) -> Rendered {
+    render_with(markdown, base, false)
+}
+
 /// Renders `markdown`. Relative links and images are rewritten against `base` (the URL of the
 /// folder the file's assets are published in, ending in `/`), so they work from a pretty URL.
-pub fn render(markdown: &str, base: &str) -> Rendered {
+/// Raw HTML passes through only when `unsafe_html` (the site setting) is true.
+pub fn render_with(markdown: &str, base: &str, unsafe_html: bool) -> Rendered {
     let (events, offsets): (Vec<Event>, Vec<std::ops::Range<usize>>) =
         Parser::new_ext(markdown, options())
             .into_offset_iter()
             .unzip();
+    let mut raw_html = None;
+    let mut unsafe_links = Vec::new();
+    let (events, offsets) = defuse(
+        events,
+        offsets,
+        unsafe_html,
+        &mut raw_html,
+        &mut unsafe_links,
+    );
     let mut images = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut text = String::with_capacity(markdown.len());
@@ -221,7 +247,140 @@ pub fn render(markdown: &str, base: &str) -> Rendered {
         lead,
         images,
         toc,
+        raw_html,
+        unsafe_links,
     }
+}
+
+/// Makes the parser's events harmless (see the module docs), keeping `offsets` in step.
+fn defuse<'a>(
+    events: Vec<Event<'a>>,
+    offsets: Vec<Range<usize>>,
+    unsafe_html: bool,
+    raw_html: &mut Option<(String, Range<usize>)>,
+    unsafe_links: &mut Vec<(String, Range<usize>)>,
+) -> (Vec<Event<'a>>, Vec<Range<usize>>) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut at = Vec::with_capacity(events.len());
+    let mut first_raw = |html: &str, span: &Range<usize>| {
+        if raw_html.is_none() {
+            let line = html.trim().lines().next().unwrap_or("");
+            let shown: String = line.chars().take(40).collect();
+            let len = line.len().min(shown.len());
+            let start = span.start + html.len() - html.trim_start().len();
+            *raw_html = Some((shown, start..start + len));
+        }
+    };
+    let mut events = events.into_iter().zip(offsets).peekable();
+    while let Some((event, span)) = events.next() {
+        let event = match event {
+            Event::Start(Tag::HtmlBlock) if !unsafe_html => {
+                let mut html = String::new();
+                let mut first = None;
+                for (e, s) in events.by_ref() {
+                    match e {
+                        Event::Html(t) | Event::Text(t) => {
+                            first.get_or_insert(s);
+                            html.push_str(&t);
+                        }
+                        Event::End(TagEnd::HtmlBlock) => break,
+                        _ => {}
+                    }
+                }
+                if harmless(&html) {
+                    continue;
+                }
+                first_raw(&html, first.as_ref().unwrap_or(&span));
+                // Shown as a paragraph of text: visible to the editor, inert for the reader.
+                out.extend([
+                    Event::Start(Tag::Paragraph),
+                    Event::Text(CowStr::from(html.trim_end().to_string())),
+                    Event::End(TagEnd::Paragraph),
+                ]);
+                at.extend([span.clone(), span.clone(), span]);
+                continue;
+            }
+            Event::Html(t) | Event::InlineHtml(t) if !unsafe_html => {
+                if is_line_break(&t) {
+                    Event::InlineHtml(t)
+                } else if harmless(&t) {
+                    continue;
+                } else {
+                    first_raw(&t, &span);
+                    Event::Text(t)
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !is_safe_link(&dest_url) => {
+                unsafe_links.push((dest_url.to_string(), span.clone()));
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from("#"),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !is_safe_image(&dest_url) => {
+                unsafe_links.push((dest_url.to_string(), span.clone()));
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: CowStr::from(""),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                mut attrs,
+            }) if !unsafe_html => {
+                // `{onclick=…}` would be an event handler: only data attributes stay.
+                attrs.retain(|(name, _)| {
+                    name.strip_prefix("data-").is_some_and(|rest| {
+                        !rest.is_empty()
+                            && rest
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    })
+                });
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                })
+            }
+            e => e,
+        };
+        out.push(event);
+        at.push(span);
+    }
+    (out, at)
+}
+
+/// An HTML comment: left out of the page (whatever it hides never reaches the reader), and not
+/// worth a warning, since editors use them for notes.
+fn harmless(html: &str) -> bool {
+    let t = html.trim();
+    t.starts_with("<!--") && t.ends_with("-->")
+}
+
+/// `<br>`, which editors pasting from office tools use for a line break: inert, so kept.
+fn is_line_break(html: &str) -> bool {
+    matches!(
+        html.trim().to_ascii_lowercase().as_str(),
+        "<br>" | "<br/>" | "<br />"
+    )
 }
 
 fn last_char(e: &Event) -> Option<char> {
@@ -384,6 +543,86 @@ mod tests {
             let r = render(&md, "");
             proptest::prop_assert!(r.html.len() + 1 >= r.text.len() / 4);
         }
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text_unless_the_site_allows_it() {
+        let md = "前言\n\n<script>__xss(1)</script>\n\n行内 <img src=x onerror=__xss(2)> 与<br>换行\n\n<!-- 编辑备注 -->\n";
+        let r = render(md, "");
+        assert!(
+            !r.html.contains("<script") && !r.html.contains("<img"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<p>&lt;script&gt;__xss(1)&lt;/script&gt;</p>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("&lt;img src=x onerror=__xss(2)&gt;"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<br>") && !r.html.contains("编辑备注"),
+            "{}",
+            r.html
+        );
+        let (what, span) = r.raw_html.expect("raw HTML is reported");
+        assert_eq!(what, "<script>__xss(1)</script>");
+        assert_eq!(&md[span], "<script>__xss(1)</script>");
+
+        let r = render_with(md, "", true);
+        assert!(r.html.contains("<script>__xss(1)</script>"), "{}", r.html);
+        assert!(
+            r.html.contains("<img src=x onerror=__xss(2)>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.raw_html, None);
+        assert_eq!(render("只有 <br> 和 <!-- 注 -->", "").raw_html, None);
+    }
+
+    #[test]
+    fn links_that_could_run_code_are_dropped() {
+        let md = "[a](javascript:__xss(1)) [b](JAVASCRIPT&#58;__xss(2)) <javascript:__xss(3)> \
+                  [c](<java\tscript:__xss(4)>) [d](vbscript:x) [e](data:text/html,x) \
+                  ![f](data:image/svg+xml,x) ![g](data:image/png;base64,AAAA) [h](https://a.org/) \
+                  [i](mailto:a@b.org)\n\n# [标题](javascript:__xss(5)) <img src=x onerror=__xss(6)> {onclick=__xss(7) data-x=1}\n";
+        for unsafe_html in [false, true] {
+            let r = render_with(md, "", unsafe_html);
+            let targets: Vec<&str> = r
+                .html
+                .split(" href=\"")
+                .skip(1)
+                .chain(r.html.split(" src=\"").skip(1))
+                .filter_map(|t| t.split('"').next())
+                .collect();
+            assert_eq!(targets.len(), 11, "{targets:?}");
+            for t in &targets {
+                assert!(is_safe_image(t) && !t.contains("svg"), "{t}: {}", r.html);
+            }
+            assert!(
+                r.html.contains("src=\"data:image/png;base64,AAAA\""),
+                "{}",
+                r.html
+            );
+            assert!(
+                r.html.contains("href=\"https://a.org/\"")
+                    && r.html.contains("href=\"mailto:a@b.org\"")
+            );
+            assert_eq!(r.unsafe_links.len(), 8, "{:?}", r.unsafe_links);
+        }
+        let r = render(md, "");
+        assert!(
+            !r.html.contains("onclick") && !r.html.contains("<img src=x"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("data-x=\"1\""), "{}", r.html);
+        assert_eq!(&md[r.unsafe_links[0].1.clone()], "[a](javascript:__xss(1))");
     }
 
     #[test]

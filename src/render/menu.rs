@@ -167,8 +167,8 @@ pub fn basket_json(site: &Site, lectures: &[usize], cards: &Cards) -> String {
         "form_prefix": booking.and_then(|b| b.form_url.as_ref()).map(|u| order_link(u, &[])),
         "lectures": items,
     });
-    // `<` would let a title close the script element; JSON allows its escape.
-    data.to_string().replace('<', "\\u003c")
+    // Embedded in a `<script>` element: a title must not be able to close it.
+    super::feeds::inert_json(data.to_string())
 }
 
 #[cfg(test)]

@@ -281,8 +281,17 @@ pub fn extras_with(
 pub fn render_markdown(site: &Site) -> Vec<Rendered> {
     site.entries
         .par_iter()
-        .map(|e| markdown::render(&e.source.text[e.body.clone()], &markdown_base(site, e)))
+        .map(|e| render_body(site, e, &markdown_base(site, e)))
         .collect()
+}
+
+/// `e`'s body rendered against `base`, with raw HTML as the site allows.
+pub fn render_body(site: &Site, e: &Entry, base: &str) -> Rendered {
+    markdown::render_with(
+        &e.source.text[e.body.clone()],
+        base,
+        site.config.unsafe_html,
+    )
 }
 
 /// The URL relative links in `e`'s body are resolved against.
@@ -295,8 +304,70 @@ pub fn markdown_base(site: &Site, e: &Entry) -> String {
 }
 
 /// Every image a body shows must be a file the build publishes (an asset, a bundle file or a
-/// static file); a missing one is an error at the line that shows it.
+/// static file); a missing one is an error at the line that shows it. Also warns, where they
+/// are written, about what [`markdown::render_with`] defused: see [`check_body_html`].
 pub fn check_body_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> Diagnostics {
+    let mut diagnostics = check_body_html(site, rendered);
+    diagnostics.extend(check_published_images(site, theme, rendered));
+    diagnostics
+}
+
+/// One warning per file with raw HTML shown as text (at the first), and one per dropped link,
+/// over entries, section `_index.md` files and matrix prefaces.
+pub fn check_body_html(site: &Site, rendered: &[Rendered]) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    let mut report = |source: &crate::diagnostics::Source, body: usize, r: &Rendered| {
+        if let Some((what, span)) = &r.raw_html {
+            diagnostics.push(
+                crate::diagnostics::Diagnostic::warning(format!(
+                    "正文里有 HTML 代码 {what}，已按普通文字显示"
+                ))
+                .at(source, body + span.start..body + span.end)
+                .label("读者看到的是这段代码本身")
+                .help("HTML 可能在读者的浏览器里运行脚本，所以默认不生效；请改用 Markdown 写法。确实需要、并且信得过每一位作者时，在 site.yaml 里写 unsafe_html: true"),
+            );
+        }
+        for (url, span) in &r.unsafe_links {
+            // A tab or newline hidden in `java\tscript:` is shown as `\t`, not as white space.
+            let shown: String = url
+                .chars()
+                .take(40)
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_debug().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            diagnostics.push(
+                crate::diagnostics::Diagnostic::warning(format!(
+                    "正文里的链接地址不安全：{shown}，已去掉"
+                ))
+                .at(source, body + span.start..body + span.end)
+                .label("页面上这个链接不指向任何地方")
+                .help("链接和图片只能用 http://、https://、mailto:、tel: 或站内的相对路径"),
+            );
+        }
+    };
+    for (e, r) in site.entries.iter().zip(rendered) {
+        report(&e.source, e.body.start, r);
+    }
+    let unsafe_html = site.config.unsafe_html;
+    for s in &site.sections {
+        if let Some(src) = &s.source {
+            let r = markdown::render_with(&src.text[s.body.clone()], "", unsafe_html);
+            report(src, s.body.start, &r);
+        }
+    }
+    for m in &site.matrices {
+        let r = markdown::render_with(&m.source.text[m.body.clone()], "", unsafe_html);
+        report(&m.source, m.body.start, &r);
+    }
+    diagnostics
+}
+
+fn check_published_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> Diagnostics {
     let mut published: std::collections::HashSet<String> =
         theme.statics.iter().map(|s| s.rel.clone()).collect();
     published.extend(site.assets.iter().map(|(_, dest)| dest.clone()));

@@ -253,7 +253,12 @@ impl Shared<'_> {
 
     fn section_value(&self, s: &Section) -> Value {
         let content = s.source.as_ref().map(|src| {
-            super::markdown::render(&src.text[s.body.clone()], &self.site.config.url(&s.path)).html
+            super::markdown::render_with(
+                &src.text[s.body.clone()],
+                &self.site.config.url(&s.path),
+                self.site.config.unsafe_html,
+            )
+            .html
         });
         json!({
             "key": s.key,
@@ -538,7 +543,12 @@ impl Shared<'_> {
                 let value = Obj::extend(&self.cards.matrix_values[*m])
                     .set(
                         "content",
-                        super::markdown::render(preface, &config.url(&matrix.path)).html,
+                        super::markdown::render_with(
+                            preface,
+                            &config.url(&matrix.path),
+                            config.unsafe_html,
+                        )
+                        .html,
                     )
                     .set(
                         "count_mismatch",

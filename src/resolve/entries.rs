@@ -307,7 +307,7 @@ fn lecturer(
         team: f.text("team").map(|t| t.value),
         quote: f.text("quote").map(|t| t.value),
         photo,
-        video: f.text("video").map(|t| t.value),
+        video: f.link("video").map(|t| t.value),
         available: f.bool("available").unwrap_or(true),
         availability: f.text("availability").map(|t| t.value),
     };

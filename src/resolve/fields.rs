@@ -150,6 +150,24 @@ impl<'a> Fields<'a> {
         );
     }
 
+    /// A link target (a web address, `mailto:`, `tel:` or a relative path). One that could run
+    /// code or leave the web (`javascript:`, `data:` …) is dropped with a warning at it.
+    pub fn link(&mut self, key: &str) -> Option<Located<String>> {
+        let l = self.text(key)?;
+        if crate::resolve::urls::is_safe_link(&l.value) {
+            return Some(l);
+        }
+        let field = self.name(key);
+        self.diagnostics.push(
+            Diagnostic::warning(format!("`{field}` 的网址不安全，已忽略"))
+                .at(self.source, l.span)
+                .field(field)
+                .label("只能用 http://、https://、mailto: 或 tel: 开头的网址")
+                .help("例如 https://example.org/；javascript:、data: 这类地址会在读者的浏览器里运行代码"),
+        );
+        None
+    }
+
     /// Text. Numbers are accepted as their digits (`year: 2019` for a text field is fine).
     pub fn text(&mut self, key: &str) -> Option<Located<String>> {
         let node = self.node(key)?;

@@ -67,6 +67,46 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// The scheme a browser would see in `url` (lowercased), if it has one. Browsers drop tabs and
+/// newlines anywhere and control characters and spaces at the start before they look, so
+/// `java\tscript:` and ` javascript:` are `javascript` here too.
+pub fn scheme(url: &str) -> Option<String> {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let (scheme, _) = cleaned.split_once(':')?;
+    let mut chars = scheme.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    ok.then(|| scheme.to_ascii_lowercase())
+}
+
+/// True when `url` may be a link target: relative, or `http(s):`, `mailto:`, `tel:`. Anything
+/// else (`javascript:`, `vbscript:`, `data:`, `file:` …) could run code or leave the web.
+pub fn is_safe_link(url: &str) -> bool {
+    scheme(url).is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel"))
+}
+
+/// [`is_safe_link`] for an image source, which may also be an inline raster image
+/// (`data:image/png;base64,…`); SVG is refused, since it can carry script.
+pub fn is_safe_image(url: &str) -> bool {
+    if scheme(url).as_deref() == Some("data") {
+        let rest = url.trim_start().get(5..).unwrap_or("").to_ascii_lowercase();
+        return [
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "image/avif",
+        ]
+        .iter()
+        .any(|t| rest.starts_with(t) && rest[t.len()..].starts_with([';', ',']));
+    }
+    is_safe_link(url)
+}
+
 /// True when a `/`-separated output path stays inside the output directory.
 pub fn is_safe_output_path(path: &str) -> bool {
     !path.is_empty()
@@ -92,6 +132,38 @@ mod tests {
             encode_path("https://x.org/tags/班前/"),
             "https://x.org/tags/%E7%8F%AD%E5%89%8D/"
         );
+    }
+
+    #[test]
+    fn only_web_mail_and_phone_links_are_safe() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " \u{1}javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "vbscript:msgbox",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_safe_link(bad), "{bad:?}");
+            assert!(!is_safe_image(bad), "{bad:?}");
+        }
+        for good in [
+            "https://a.org/",
+            "http://a",
+            "mailto:a@b",
+            "tel:123",
+            "x/y.png",
+            "/a:b",
+            "#top",
+            "?q=a:b",
+        ] {
+            assert!(is_safe_link(good), "{good:?}");
+        }
+        assert!(is_safe_image("data:image/png;base64,AAAA"));
+        assert!(!is_safe_image("data:image/svg+xml;base64,AAAA"));
+        assert!(!is_safe_link("data:image/png;base64,AAAA"));
     }
 
     proptest! {

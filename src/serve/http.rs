@@ -2,21 +2,32 @@
 //! every response closes its connection. Pages come from the in-memory output ([`Live`]); the
 //! live-reload script is added to each HTML page as it is sent; `/__caidan/events` is the
 //! Server-Sent Events stream the script listens to.
+//!
+//! It is bound to loopback by default, but a browser tab, a script or a LAN neighbour may still
+//! send it anything: at most [`MAX_CONNECTIONS`] threads (further connections wait in the
+//! listen queue), a deadline for the request head and a timeout for every write (a slow or
+//! vanished client frees its thread), and request paths that could name something outside the
+//! output (`..`, encoded slashes, backslashes, NUL) are refused before any lookup.
 
 use super::files::{Lookup, content_type, lookup};
 use super::{Live, reload};
 use crate::resolve::urls::encode_path;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// More open connections than this (a runaway script) get `503` instead of a thread.
+/// Connections served at once; more wait in the listen queue until one ends.
 const MAX_CONNECTIONS: usize = 512;
 /// The longest request head read.
 const MAX_HEAD: usize = 16 * 1024;
+/// The longest request target; ours are far shorter.
+const MAX_TARGET: usize = 4096;
+/// The whole request head must arrive within this (a client that drips bytes is cut off).
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+/// A client that stops reading a response for this long is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often an idle event stream is pinged, which also notices pages that went away.
 const PING: Duration = Duration::from_secs(15);
 
@@ -28,40 +39,73 @@ pub fn spawn(listener: TcpListener, live: Arc<Live>) -> io::Result<thread::JoinH
 }
 
 fn accept(listener: &TcpListener, live: &Arc<Live>) {
-    let open = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new(Gate::default());
     for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
-        if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
-            let _ = respond(
-                &mut stream,
-                503,
-                "text/plain; charset=utf-8",
-                &[],
-                b"busy",
-                false,
-            );
+        let Ok(stream) = stream else {
+            // Out of file descriptors, most likely: give closing connections a moment.
+            thread::sleep(Duration::from_millis(10));
             continue;
-        }
-        open.fetch_add(1, Ordering::Relaxed);
-        let (live, count) = (live.clone(), open.clone());
-        let spawned = thread::Builder::new()
+        };
+        // Waits here, not in a thread, so a flood of connections cannot exhaust the process.
+        let slot = Gate::enter(&gate);
+        let live = live.clone();
+        let _ = thread::Builder::new()
             .name("caidan-conn".into())
             .spawn(move || {
+                let _slot = slot;
                 let _ = handle(stream, &live);
-                count.fetch_sub(1, Ordering::Relaxed);
             });
-        if spawned.is_err() {
-            open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Counts open connections up to [`MAX_CONNECTIONS`].
+#[derive(Default)]
+struct Gate {
+    open: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// One open connection; leaving frees its place, also when its thread panics.
+struct Slot(Arc<Gate>);
+
+impl Gate {
+    fn enter(gate: &Arc<Gate>) -> Slot {
+        let mut open = gate
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *open >= MAX_CONNECTIONS {
+            open = gate
+                .freed
+                .wait(open)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
+        *open += 1;
+        Slot(gate.clone())
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self
+            .0
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *open -= 1;
+        self.0.freed.notify_one();
     }
 }
 
 fn handle(mut stream: TcpStream, live: &Live) -> io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
     let head = read_head(&mut stream)?;
     let Some((method, target)) = request_line(&head) else {
         return respond(&mut stream, 400, TEXT, &[], b"bad request", false);
     };
+    if target.len() > MAX_TARGET {
+        return respond(&mut stream, 414, TEXT, &[], b"URI too long", false);
+    }
     let head_only = method == "HEAD";
     if method != "GET" && !head_only {
         return respond(
@@ -77,7 +121,7 @@ fn handle(mut stream: TcpStream, live: &Live) -> io::Result<()> {
         Some((p, q)) => (p, Some(q)),
         None => (target, None),
     };
-    let Some(path) = percent_decode(raw_path.split('#').next().unwrap_or("")) else {
+    let Some(path) = request_path(raw_path) else {
         return respond(&mut stream, 400, TEXT, &[], b"bad request", head_only);
     };
     if path == reload::EVENTS_PATH {
@@ -189,6 +233,7 @@ fn respond(
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        414 => "URI Too Long",
         500 => "Internal Server Error",
         _ => "Service Unavailable",
     };
@@ -207,11 +252,17 @@ fn respond(
     stream.flush()
 }
 
-/// Reads up to the blank line that ends the request head.
+/// Reads up to the blank line that ends the request head, within [`HEAD_DEADLINE`] in all.
 fn read_head(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+    let deadline = Instant::now() + HEAD_DEADLINE;
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 2048];
     loop {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(io::ErrorKind::TimedOut)?;
+        stream.set_read_timeout(Some(left))?;
         let n = stream.read(&mut buf)?;
         if n == 0 {
             return Ok(head);
@@ -230,6 +281,21 @@ fn request_line(head: &[u8]) -> Option<(&str, &str)> {
     let mut words = line.split(' ');
     let (method, target, version) = (words.next()?, words.next()?, words.next()?);
     (version.starts_with("HTTP/") && target.starts_with('/')).then_some((method, target))
+}
+
+/// The decoded path of a request target's path part, or `None` when it could name anything
+/// but an output file: an encoded `/`, `\\` or NUL (never in a URL caidan writes, and a way to
+/// smuggle separators past a check), a backslash, a control character, or a `.`/`..` segment.
+fn request_path(raw: &str) -> Option<String> {
+    let raw = raw.split('#').next().unwrap_or("");
+    let lower = raw.to_ascii_lowercase();
+    if ["%2f", "%5c", "%00"].iter().any(|e| lower.contains(e)) {
+        return None;
+    }
+    let path = percent_decode(raw)?;
+    let bad = path.chars().any(|c| c == '\\' || c.is_control())
+        || path.split('/').any(|seg| seg == "." || seg == "..");
+    (!bad).then_some(path)
 }
 
 /// `%E7%8F%AD` → `班`; `None` for a bad escape or bytes that are not UTF-8.
@@ -267,5 +333,28 @@ mod tests {
             Some(("GET", "/x?y"))
         );
         assert_eq!(request_line(b"GET x HTTP/1.1\r\n"), None);
+    }
+
+    #[test]
+    fn paths_that_could_leave_the_output_are_refused() {
+        for bad in [
+            "/../site.yaml",
+            "/a/%2e%2e/%2E%2E/etc/passwd",
+            "/..%2fsite.yaml",
+            "/news%2Fx/",
+            "/%5c..%5csite.yaml",
+            "/a\\..\\b",
+            "/a%00.html",
+            "/a%0d%0aSet-Cookie:x",
+            "/./index.html",
+            "/%c0%ae%c0%ae/",
+        ] {
+            assert_eq!(request_path(bad), None, "{bad}");
+        }
+        assert_eq!(
+            request_path("/tags/%E7%8F%AD/#top").as_deref(),
+            Some("/tags/班/")
+        );
+        assert_eq!(request_path("/a..b/.x").as_deref(), Some("/a..b/.x"));
     }
 }

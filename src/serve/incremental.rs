@@ -35,7 +35,7 @@ use crate::build;
 use crate::diagnostics::Diagnostics;
 use crate::load::{self, theme::Theme};
 use crate::render::context::{self, Cards};
-use crate::render::markdown::{self, Rendered};
+use crate::render::markdown::Rendered;
 use crate::render::pages::{self, Job, Shared};
 use crate::render::templates::Engine;
 use crate::resolve::entries::{self, Ctx, Parsed};
@@ -565,7 +565,7 @@ impl State {
             .map(|&i| {
                 let e = &site.entries[i];
                 let base = crate::render::markdown_base(site, e);
-                (i, markdown::render(&e.source.text[e.body.clone()], &base))
+                (i, crate::render::render_body(site, e, &base))
             })
             .collect();
         for (i, r) in fresh {
@@ -717,15 +717,15 @@ fn take_markdown(good: Option<&Good>, site: &Site) -> Vec<Rendered> {
         let old = &good.site.entries[i];
         let same = Arc::ptr_eq(&old.source.text, &e.source.text)
             && old.body == e.body
-            && crate::render::markdown_base(&good.site, old) == base;
+            && crate::render::markdown_base(&good.site, old) == base
+            && good.site.config.unsafe_html == site.config.unsafe_html;
         same.then(|| good.rendered[i].clone())
     };
     site.entries
         .par_iter()
         .map(|e| {
             let base = crate::render::markdown_base(site, e);
-            kept(e, &base)
-                .unwrap_or_else(|| markdown::render(&e.source.text[e.body.clone()], &base))
+            kept(e, &base).unwrap_or_else(|| crate::render::render_body(site, e, &base))
         })
         .collect()
 }

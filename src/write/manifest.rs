@@ -1,13 +1,13 @@
-//! The manifest of the last good build: the fingerprint of its inputs, its warnings, and the
-//! size and modification time of every file it left in the output. When the inputs have the
-//! same fingerprint and the output still holds exactly those files, a build has nothing to do
-//! (this is what makes `caidan build` run twice cost a fraction of the first).
+//! The manifest of the last good build: the fingerprint of its inputs and the size and
+//! modification time of every file it left in the output. When the inputs have the same
+//! fingerprint and the output still holds exactly those files, a build has nothing to do (this
+//! is what makes `caidan build` run twice cost a fraction of the first).
 //!
-//! It lives beside the output (`.public.caidan-manifest`), not in it, so a static server never
-//! publishes it. A build that goes ahead forgets it first; only a build that committed writes
-//! it again.
+//! It is `.caidan-manifest.json` in the output, since a build writes nowhere else; it holds
+//! nothing that is not public anyway. A build with warnings writes none, so the next build
+//! runs and shows them again. A build that goes ahead forgets it first; only a build that
+//! committed writes it again.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -19,37 +19,19 @@ struct Manifest {
     version: u32,
     fingerprint: String,
     pages: usize,
-    warnings: Vec<Warning>,
     /// (path, bytes, modified in ns since 1970), sorted by path.
     files: Vec<(String, u64, u128)>,
 }
 
-/// A warning, enough of it to show again as it was.
-#[derive(Serialize, Deserialize)]
-struct Warning {
-    message: String,
-    file: Option<String>,
-    source: Option<String>,
-    span: Option<(usize, usize)>,
-    field: Option<String>,
-    label: Option<String>,
-    help: Option<String>,
-}
+/// The manifest's name in the output folder.
+pub const NAME: &str = ".caidan-manifest.json";
 
 fn path(out_dir: &Path) -> PathBuf {
-    let name = out_dir
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.caidan-manifest"))
+    out_dir.join(NAME)
 }
 
 /// What the last build reported.
 pub struct Previous {
-    pub warnings: Diagnostics,
     pub pages: usize,
     pub files: usize,
 }
@@ -66,24 +48,18 @@ pub fn unchanged(out_dir: &Path, fingerprint: u64) -> Option<Previous> {
         return None;
     }
     Some(Previous {
-        warnings: manifest
-            .warnings
-            .into_iter()
-            .map(Warning::into_diagnostic)
-            .collect(),
         pages: manifest.pages,
         files: manifest.files.len(),
     })
 }
 
-/// Records a committed build. Failing to is harmless: the next build just runs.
-pub fn save(out_dir: &Path, fingerprint: u64, pages: usize, warnings: &Diagnostics) {
+/// Records a committed build without warnings. Failing to is harmless: the next build runs.
+pub fn save(out_dir: &Path, fingerprint: u64, pages: usize) {
     let Some(files) = list(out_dir) else { return };
     let manifest = Manifest {
         version: VERSION,
         fingerprint: format!("{fingerprint:016x}"),
         pages,
-        warnings: warnings.iter().map(Warning::from_diagnostic).collect(),
         files,
     };
     if let Ok(json) = serde_json::to_vec(&manifest) {
@@ -101,7 +77,7 @@ fn list(dir: &Path) -> Option<Vec<(String, u64, u128)>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.ok()?;
-        if entry.file_type().is_dir() {
+        if entry.file_type().is_dir() || entry.depth() == 1 && entry.file_name() == NAME {
             continue;
         }
         let meta = entry.metadata().ok()?;
@@ -111,32 +87,6 @@ fn list(dir: &Path) -> Option<Vec<(String, u64, u128)>> {
     }
     files.sort_unstable();
     Some(files)
-}
-
-impl Warning {
-    fn from_diagnostic(d: &Diagnostic) -> Warning {
-        Warning {
-            message: d.message.clone(),
-            file: d.file.clone(),
-            source: d.source.as_deref().map(str::to_string),
-            span: d.span.as_ref().map(|s| (s.start, s.end)),
-            field: d.field.clone(),
-            label: d.label.clone(),
-            help: d.help.clone(),
-        }
-    }
-
-    fn into_diagnostic(self) -> Diagnostic {
-        let mut d = Diagnostic::warning(self.message);
-        d.file = self.file;
-        d.source = self.source.map(Into::into);
-        d.span = self.span.map(|(a, b)| a..b);
-        d.field = self.field;
-        d.label = self.label;
-        d.help = self.help;
-        debug_assert_eq!(d.severity, Severity::Warning);
-        d
-    }
 }
 
 #[cfg(test)]
@@ -151,10 +101,8 @@ mod tests {
         std::fs::create_dir_all(out.join("news")).unwrap();
         std::fs::write(out.join("index.html"), "首页").unwrap();
         std::fs::write(out.join("news/a.html"), "甲").unwrap();
-        let warnings: Diagnostics = [Diagnostic::warning("数量不符")].into_iter().collect();
-        save(&out, 7, 2, &warnings);
+        save(&out, 7, 2);
         let previous = unchanged(&out, 7).expect("nothing changed");
-        assert_eq!(previous.warnings.iter().next().unwrap().message, "数量不符");
         assert_eq!((previous.pages, previous.files), (2, 2));
         assert!(unchanged(&out, 8).is_none(), "other inputs");
         std::fs::write(out.join("extra.html"), "x").unwrap();

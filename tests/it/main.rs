@@ -6,3 +6,4 @@ mod diagnostics;
 mod example;
 mod harness;
 mod serve;
+mod xss;

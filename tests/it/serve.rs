@@ -268,6 +268,25 @@ fn incremental_rebuilds_equal_a_clean_build_after_every_edit() {
         "---\ntitle: 更多\n---\n\n更多说明。\n",
     );
     ed.ok("add a page in a new section", &o, false);
+    // Raw HTML (issue 7): shown as text with a warning, then let through by site.yaml; a body
+    // kept from the last build must follow the setting.
+    let o = ed.replace(
+        "content/news/item-3.md",
+        "改过的正文",
+        "<b>粗</b>改过的正文",
+    );
+    ed.ok("raw HTML in a body", &o, true);
+    let o = ed.replace(
+        "site.yaml",
+        "paginate_by: 2",
+        "paginate_by: 2\nunsafe_html: true",
+    );
+    ed.ok("allow raw HTML", &o, false);
+    assert!(
+        served(&ed.state)["news/item-3/index.html"]
+            .windows(b"<b>".len())
+            .any(|w| w == b"<b>")
+    );
 }
 
 /// The real `caidan serve`, on a free port; killed when dropped.
@@ -485,4 +504,153 @@ fn a_first_build_that_fails_is_served_as_its_errors_until_fixed() {
     let (status, _, page) = server.get("/gonghui/news/item-2/");
     assert_eq!(status, 200);
     assert!(page.contains("日期对了"));
+}
+
+/// Sends `request` as raw bytes and returns the status (0 when the server sent nothing).
+fn raw_status(port: u16, request: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    s.write_all(request).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let status = raw.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, raw)
+}
+
+/// Issue 7: the server answers only from the output, whatever the request path says.
+#[test]
+fn serve_refuses_paths_that_leave_the_output() {
+    let site = Site::fixture("serve/site");
+    let server = Server::start(&site);
+    let long = format!("/gonghui/{}", "a/".repeat(5000));
+    let attempts = [
+        "/gonghui/../site.yaml",
+        "/gonghui/../../../../etc/passwd",
+        "/gonghui/%2e%2e/site.yaml",
+        "/gonghui/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/gonghui/..%2fsite.yaml",
+        "/gonghui/news%2Fitem-1/",
+        "/gonghui/..\\site.yaml",
+        "/gonghui/%5c..%5csite.yaml",
+        "/gonghui/index.html%00.png",
+        "/gonghui/./index.html",
+        "/gonghui/%252e%252e/site.yaml",
+        "/gonghui/%c0%ae%c0%ae/site.yaml",
+        "//etc/passwd",
+        "/gonghui//etc/passwd",
+        long.as_str(),
+    ];
+    for path in attempts {
+        let (status, raw) = raw_status(
+            server.port,
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes(),
+        );
+        assert!((400..500).contains(&status), "{path}: {status}");
+        assert!(
+            !raw.contains("base_url") && !raw.contains("root:"),
+            "{path} leaked a file"
+        );
+    }
+    // A request that is not HTTP, or that names no path, gets 400 and no file.
+    for request in [
+        &b"GET ../site.yaml HTTP/1.1\r\n\r\n"[..],
+        b"GET http://x/../site.yaml HTTP/1.1\r\n\r\n",
+        b"\x00\x01\x02\r\n\r\n",
+    ] {
+        assert_eq!(raw_status(server.port, request).0, 400);
+    }
+    // The same pages by their proper names are there.
+    assert_eq!(server.get("/gonghui/news/item-1/").0, 200);
+    assert_eq!(server.get("/gonghui/index.html").0, 200);
+}
+
+/// Issue 7: 1,000 requests at once all get the page, whole; a client that hangs up halfway
+/// through a large file, or drips its request, costs the server nothing lasting.
+#[test]
+fn serve_survives_a_thousand_clients_and_ones_that_hang_up() {
+    let site = Site::fixture("serve/site");
+    // Incompressible and large, so the response outlasts socket buffers.
+    let mut big = Vec::with_capacity(16 << 20);
+    let mut x: u32 = 1;
+    while big.len() < 16 << 20 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        big.extend_from_slice(&x.to_le_bytes());
+    }
+    site.file("static/big.bin", "");
+    std::fs::write(site.root.join("static/big.bin"), &big).unwrap();
+    let server = Server::start(&site);
+    let (status, _, page) = server.get("/gonghui/news/item-1/");
+    assert_eq!(status, 200);
+
+    let port = server.port;
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(1000));
+    let clients: Vec<_> = (0..1000)
+        .map(|_| {
+            let barrier = barrier.clone();
+            std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn(move || {
+                    barrier.wait();
+                    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+                    s.set_read_timeout(Some(Duration::from_secs(60)))?;
+                    s.write_all(b"GET /gonghui/news/item-1/ HTTP/1.1\r\nHost: x\r\n\r\n")?;
+                    let mut raw = Vec::new();
+                    s.read_to_end(&mut raw)?;
+                    Ok::<_, std::io::Error>(raw)
+                })
+                .unwrap()
+        })
+        .collect();
+    let mut ok = 0;
+    for c in clients {
+        let raw = c.join().unwrap().expect("request completes");
+        let raw = String::from_utf8_lossy(&raw);
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+        assert_eq!(body, page);
+        ok += 1;
+    }
+    assert_eq!(ok, 1000);
+
+    // Hang up after a few bytes of a 16 MiB response, many times over.
+    for _ in 0..50 {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"GET /gonghui/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut first = [0u8; 64];
+        s.read_exact(&mut first).unwrap();
+        assert!(first.starts_with(b"HTTP/1.1 200 "));
+    }
+    // A client that never finishes its request is cut off at the head deadline.
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let start = Instant::now();
+    let cut_off = b"GET /gonghui/ HTTP/1.1\r\nHost: x"
+        .iter()
+        .cycle()
+        .find_map(|b| {
+            if slow.write_all(&[*b]).is_err() {
+                return Some(Some(start.elapsed()));
+            }
+            if start.elapsed() > Duration::from_secs(25) {
+                return Some(None);
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            None
+        });
+    let at = cut_off
+        .flatten()
+        .expect("a client that drips its request is cut off");
+    assert!(at >= Duration::from_secs(9), "cut off after {at:?}");
+
+    // Still serving, all of it.
+    let (status, _, again) = server.get("/gonghui/news/item-1/");
+    assert_eq!((status, again), (200, page));
+    let (status, raw) = raw_status(port, b"GET /gonghui/big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(status, 200);
+    assert!(raw.len() > 16 << 20);
 }

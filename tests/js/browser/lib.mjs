@@ -13,17 +13,18 @@ export const SHOTS = path.join(REPO, "target/screenshots");
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1366, height: 900 };
 
-/** Builds the repository's example site into a fresh temporary folder; returns its path. */
-export function buildExample() {
+/** Builds a site (the repository's example site by default) into a fresh temporary folder;
+    returns its path. */
+export function buildExample(root = REPO) {
   const bin = process.env.CAIDAN_BIN || path.join(REPO, "target/debug/caidan");
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "caidan-browser-"));
-  execFileSync(bin, ["--root", REPO, "build", "--output-dir", out], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(bin, ["--root", root, "build", "--output-dir", out], { stdio: ["ignore", "ignore", "pipe"] });
   return out;
 }
 
 /** Builds, serves and launches: { out, url, browser, close() }. */
-export async function setup() {
-  const out = buildExample();
+export async function setup(root = REPO) {
+  const out = buildExample(root);
   const server = await serve(out);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",

@@ -25,8 +25,13 @@
         outputs();
       });
     });
+    /* Stored slugs are whatever localStorage holds: only the menu's own lectures count, never
+       names every object has ("__proto__", "constructor"). */
+    function lecture(s) {
+      return Object.prototype.hasOwnProperty.call(data.lectures, s) ? data.lectures[s] : null;
+    }
     function orderable() {
-      return c.basket().items.filter(function (s) { return data.lectures[s] && data.lectures[s].available; });
+      return c.basket().items.filter(function (s) { var l = lecture(s); return l && l.available; });
     }
     function item(slug, l, refused) {
       var li = d.createElement("li"), a = d.createElement("a"), p = d.createElement("p"), b = d.createElement("button");
@@ -54,7 +59,7 @@
       refusedList.textContent = "";
       var good = orderable();
       c.basket().items.forEach(function (s) {
-        var l = data.lectures[s];
+        var l = lecture(s);
         if (good.indexOf(s) >= 0) list.appendChild(item(s, l, false));
         else refusedList.appendChild(item(s, l, true));
       });
@@ -73,7 +78,7 @@
         : "先把可预约的宣讲加进点单篮。";
       var lines = ["【宣讲点单】共" + good.length + "场"];
       good.forEach(function (s, n) {
-        var l = data.lectures[s];
+        var l = lecture(s);
         lines.push((n + 1) + ". 《" + l.title + "》" + (l.lecturers ? "，宣讲人：" + l.lecturers : "") + (l.duration ? "，" + l.duration : ""));
       });
       lines.push("宣讲编号：" + good.join(","));

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Build benchmark: generates the benchmark corpus (1k and 10k news) with
-# ../shared/bench/gen-corpus.py and reports the wall time and peak memory of `caidan build`
-# (median of N runs), and Hugo's on the same corpus (its own flavor) in the same run, with the
-# ratio caidan / Hugo. Hugo is Debian's `hugo`; it is skipped when not installed.
+# Build benchmark: generates the benchmark corpus with ../shared/bench/gen-corpus.py (ours, and
+# the same corpus as a Hugo site) and times `caidan build` against `hugo` in the same run,
+# alternating, printing the median wall time and peak memory of each and the ratio. Hugo is
+# Debian's `hugo`; it is skipped when not installed. Three cases per size:
+#   first      both build into an empty output folder (a fresh clone, a CI deploy);
+#   again      both build into their previous output, caidan without its manifest, so it
+#              renders everything and writes what changed (an edit somewhere in the site);
+#   unchanged  caidan run again on an unchanged site (it checks and skips); ratio to `first`.
+# caidan builds with its search index; Hugo has none.
 #
 #   tests/bench/build.sh [SIZES...]        default: 1000 10000
 #   RUNS=5 WORK=/tmp/caidan-bench tests/bench/build.sh 10000
+#   RUNS=1 tests/bench/build.sh 100000     (the corpus takes ~2 minutes to generate)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}
@@ -17,33 +23,57 @@ SIZES=("$@")
 cargo build --release --locked --quiet
 CAIDAN="$PWD/target/release/caidan"
 mkdir -p "$WORK"
+HUGO=$(command -v hugo || true)
 
-# Prints "wall_seconds peak_kib" of one run of the command.
+# Appends "wall_seconds peak_kib" of one run of the command to file $1.
 measure() {
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt" >&2; return 1; }
-  cat "$WORK/time.txt"
+  local into=$1
+  shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+    cat "$WORK/stderr.txt" >&2
+    return 1
+  }
+  cat "$WORK/time.txt" >>"$into"
 }
 
-# Median of the first column and of the second column of stdin.
-median() { sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
+# Median of column $2 of file $1.
+median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+row() { # label file
+  printf '  %-22s %7.2f s  %6d MiB\n' "$1" "$(median "$2" 1)" $(($(median "$2" 2) / 1024))
+}
 
 for n in "${SIZES[@]}"; do
-  site="$WORK/site-$n"; hugo_site="$WORK/hugo-$n"
+  site="$WORK/site-$n"
+  hugo_site="$WORK/hugo-$n"
+  out="$WORK/out-$n"
+  hugo_out="$WORK/hugo-out-$n"
   [ -d "$site" ] || python3 "$GEN" --news "$n" --out "$site" >/dev/null
-  command -v hugo >/dev/null && { [ -d "$hugo_site" ] || python3 "$GEN" --news "$n" --out "$hugo_site" --flavor hugo >/dev/null; }
-  : >"$WORK/caidan.txt"; : >"$WORK/hugo.txt"
+  [ -z "$HUGO" ] || [ -d "$hugo_site" ] || python3 "$GEN" --news "$n" --out "$hugo_site" --flavor hugo >/dev/null
+  for f in c-first c-again c-unchanged h-first h-again; do : >"$WORK/$f.txt"; done
   for _ in $(seq "$RUNS"); do
-    measure "$CAIDAN" --root "$site" build --output-dir "$WORK/out-$n" >>"$WORK/caidan.txt"
-    if command -v hugo >/dev/null; then
-      rm -rf "$WORK/hugo-out-$n"
-      measure hugo --quiet -s "$hugo_site" -d "$WORK/hugo-out-$n" >>"$WORK/hugo.txt"
+    rm -rf "$out"
+    measure "$WORK/c-first.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
+    measure "$WORK/c-unchanged.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
+    rm -f "$out/.caidan-manifest.json"
+    measure "$WORK/c-again.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
+    if [ -n "$HUGO" ]; then
+      rm -rf "$hugo_out"
+      measure "$WORK/h-first.txt" "$HUGO" --quiet -s "$hugo_site" -d "$hugo_out"
+      measure "$WORK/h-again.txt" "$HUGO" --quiet -s "$hugo_site" -d "$hugo_out"
     fi
   done
-  c_wall=$(cut -d' ' -f1 "$WORK/caidan.txt" | median); c_mem=$(cut -d' ' -f2 "$WORK/caidan.txt" | median)
-  pages=$(find "$WORK/out-$n" -name '*.html' | wc -l)
-  printf '%6s news  caidan: %6.2f s  %5d MiB  (%d HTML pages, median of %d)\n' "$n" "$c_wall" $((c_mem / 1024)) "$pages" "$RUNS"
-  if [ -s "$WORK/hugo.txt" ]; then
-    h_wall=$(cut -d' ' -f1 "$WORK/hugo.txt" | median); h_mem=$(cut -d' ' -f2 "$WORK/hugo.txt" | median)
-    printf '%6s news  hugo:   %6.2f s  %5d MiB   ratio caidan/hugo: %.2f\n' "$n" "$h_wall" $((h_mem / 1024)) "$(awk -v a="$c_wall" -v b="$h_wall" 'BEGIN { print a / b }')"
+  pages=$(find "$out" -name '*.html' | wc -l)
+  echo "== $n news ($pages HTML pages; median of $RUNS alternating runs)"
+  row "caidan first" "$WORK/c-first.txt"
+  row "caidan again" "$WORK/c-again.txt"
+  row "caidan unchanged" "$WORK/c-unchanged.txt"
+  echo "  first / unchanged: $(ratio "$(median "$WORK/c-first.txt" 1)" "$(median "$WORK/c-unchanged.txt" 1)")x"
+  if [ -n "$HUGO" ]; then
+    row "hugo first" "$WORK/h-first.txt"
+    row "hugo again" "$WORK/h-again.txt"
+    for case in first again; do
+      echo "  caidan/hugo $case: time $(ratio "$(median "$WORK/c-$case.txt" 1)" "$(median "$WORK/h-$case.txt" 1)"), peak memory $(ratio "$(median "$WORK/c-$case.txt" 2)" "$(median "$WORK/h-$case.txt" 2)")"
+    done
   fi
 done

@@ -1,6 +1,6 @@
 //! `site.yaml` → [`Config`]: validated, with defaults applied.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Source, io_error};
+use crate::diagnostics::{Diagnostics, Source, io_error};
 use crate::load::yaml;
 use crate::resolve::fields::Fields;
 use std::path::Path;
@@ -82,13 +82,13 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, Diagnostics),
         0
     };
     let node = yaml::parse(&source.text[bom..], bom).map_err(|e| {
-        let at = bom + e.offset.unwrap_or(0);
-        Diagnostics::from(
-            Diagnostic::error("site.yaml 不是合法的 YAML")
-                .at(&source, at..at)
-                .label(e.message)
-                .help("检查缩进（用空格，不用 Tab）和冒号后的空格"),
-        )
+        let block = bom..source.text.len();
+        Diagnostics::from(crate::load::explain_yaml_error(
+            &source,
+            block,
+            &e,
+            "site.yaml",
+        ))
     })?;
     let mut diagnostics = Diagnostics::new();
     let config = from_node(&source, &node, overrides, &mut diagnostics);

@@ -148,11 +148,13 @@ pub fn read_entry(
 ) -> (Option<ContentFile>, Diagnostics) {
     let name = display_path(root, &path);
     let bytes = match read_limited(&path, MAX_ENTRY_BYTES) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
+        Ok(Ok(b)) => b,
+        Ok(Err(size)) => {
+            let mb = |n: u64| n.div_ceil(1024 * 1024);
             let d = Diagnostic::error(format!(
-                "文件太大：超过 {} MB，caidan 不读它",
-                MAX_ENTRY_BYTES / 1024 / 1024
+                "文件太大（约 {} MB），超过了一篇内容 {} MB 的上限",
+                mb(size),
+                mb(MAX_ENTRY_BYTES)
             ))
             .in_file(name)
             .help("一篇内容的文字通常不到 1 MB：图片不要贴进正文（base64），存成图片文件放在内容旁边；确实很长的材料请拆成几篇");
@@ -183,18 +185,22 @@ pub fn read_entry(
     )
 }
 
-/// The file's bytes, or `None` if it holds more than `limit` (read no further than that, so a
-/// huge file costs nothing).
-fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+/// The file's bytes, or its size if that is more than `limit` (reading no further than that,
+/// so a huge file costs nothing).
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     if len > limit {
-        return Ok(None);
+        return Ok(Err(len));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    // The file may have grown since it was measured.
     file.take(limit + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+    if bytes.len() as u64 > limit {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
 }
 
 /// A Markdown file that is listed but cannot be read, in words an editor can act on.
@@ -293,6 +299,29 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_file_deleted_after_it_was_listed_is_reported_not_a_panic() {
+        let root = std::env::temp_dir().join(format!("caidan-gone-{}", std::process::id()));
+        let path = root.join("content/news/gone.md");
+        let (file, diagnostics) = read_entry(&root, path, vec!["news".into(), "gone.md".into()]);
+        assert!(file.is_none());
+        let d = diagnostics.iter().next().expect("one diagnostic");
+        assert!(d.is_error());
+        assert_eq!(d.file.as_deref(), Some("content/news/gone.md"));
+        assert!(d.message.contains("文件不见了"), "{}", d.message);
+    }
+
+    #[test]
+    fn an_entry_over_the_limit_is_not_read() {
+        let dir = std::env::temp_dir().join(format!("caidan-big-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.md");
+        std::fs::write(&path, vec![b'a'; 100]).unwrap();
+        assert_eq!(read_limited(&path, 100).unwrap().map(|b| b.len()), Ok(100));
+        assert_eq!(read_limited(&path, 99).unwrap(), Err(100));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     proptest! {
         /// Any file, however broken, is either parsed or reported: never a panic.

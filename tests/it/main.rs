@@ -5,4 +5,5 @@ mod cli;
 mod diagnostics;
 mod example;
 mod harness;
+mod robust;
 mod serve;

@@ -68,13 +68,15 @@ pub struct Overrides {
 /// Reads and validates `site.yaml` in `root`.
 pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, Diagnostics), Diagnostics> {
     let path = root.join("site.yaml");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         let mut d = io_error("读取站点配置", &path, &e);
         if e.kind() == std::io::ErrorKind::NotFound {
             d = d.help("在站点根目录运行，或用 --root 指定站点目录；新建站点可运行 `caidan init`");
         }
         Diagnostics::from(d)
     })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| Diagnostics::from(crate::load::not_utf8("site.yaml".into(), &e)))?;
     let source = Source::new("site.yaml", text);
     let bom = if source.text.starts_with('\u{feff}') {
         3

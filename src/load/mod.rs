@@ -227,7 +227,7 @@ fn unreadable(name: String, err: &std::io::Error) -> Diagnostic {
 
 /// Bytes that are not UTF-8, located at the line where they start. The text is shown with the
 /// bad bytes replaced, so the editor can see which words are affected.
-fn not_utf8(name: String, err: &std::string::FromUtf8Error) -> Diagnostic {
+pub(crate) fn not_utf8(name: String, err: &std::string::FromUtf8Error) -> Diagnostic {
     let valid = err.utf8_error().valid_up_to();
     let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
     // The prefix before the first bad byte is the same in both texts, so `valid` is an offset

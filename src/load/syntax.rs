@@ -29,7 +29,11 @@ pub fn explain(source: &Source, block: Range<usize>, err: &YamlError, what: &str
             ));
         }
         YamlError::Syntax { message, offset } => {
-            (message.as_str(), offset.unwrap_or(0).min(block.len()))
+            let mut offset = offset.unwrap_or(0).min(text.len());
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            (message.as_str(), offset)
         }
     };
     let error = Diagnostic::error(format!("{what} 不是合法的 YAML"));

@@ -29,6 +29,7 @@ pub struct Stats {
 pub fn write(output: &Output, root: &Path, out_dir: &Path) -> Result<Stats, Diagnostics> {
     check_target(root, out_dir)?;
     check_paths(output)?;
+    check_sources(output)?;
     if out_dir.is_dir() {
         return update(output, out_dir);
     }
@@ -261,6 +262,30 @@ fn check_paths(output: &Output) -> Result<(), Diagnostics> {
     Ok(())
 }
 
+/// Every file to copy must still be there and readable before anything is written: one deleted
+/// or locked while the build ran would otherwise fail an update halfway, leaving an output that
+/// is neither the old site nor the new one.
+fn check_sources(output: &Output) -> Result<(), Diagnostics> {
+    let errors: Diagnostics = output
+        .copies
+        .par_iter()
+        .filter_map(|c| match &c.source {
+            CopySource::Disk(src) => std::fs::File::open(src).err().map(|e| {
+                io_error("复制", src, &e)
+                    .help("生成过程中这个文件被删除、移走或锁住了；等改动完成后再生成一次")
+            }),
+            CopySource::Embedded(_) => None,
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// Refuses an output folder that would replace the site itself or its sources.
 fn check_target(root: &Path, out_dir: &Path) -> Result<(), Diagnostics> {
     let abs = |p: &Path| -> PathBuf { std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()) };
@@ -318,6 +343,26 @@ mod tests {
                 source: CopySource::Embedded(b"body{}"),
             }],
         }
+    }
+
+    #[test]
+    fn a_copy_source_gone_since_render_fails_before_anything_is_written() {
+        let base = std::env::temp_dir().join(format!("caidan-gone-src-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let (root, out) = (base.join("site"), base.join("public"));
+        write(&output(&[("index.html", "旧")]), &root, &out).unwrap();
+        let mut next = output(&[("index.html", "新")]);
+        next.copies.push(CopyFile {
+            dest: "photo.png".into(),
+            source: CopySource::Disk(base.join("site/content/gone.png")),
+        });
+        let err = write(&next, &root, &out).unwrap_err();
+        assert!(err.iter().next().unwrap().message.contains("gone.png"));
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "旧"
+        );
+        let _ = std::fs::remove_dir_all(&base);
     }
 
     #[test]

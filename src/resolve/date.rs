@@ -106,14 +106,24 @@ impl Date {
         if parts.next().is_some() || h > 23 || m > 59 || s > 60 {
             return None;
         }
-        date.time = Some(h * 3600 + m * 60 + s);
+        // A leap second (`23:59:60`) is kept inside its day, so written back it is still valid.
+        date.time = Some(h * 3600 + m * 60 + s.min(59));
         date.offset = match zone {
             None => None,
             Some(z) if z.eq_ignore_ascii_case("z") => Some(0),
             Some(z) => {
                 let sign = if z.starts_with('-') { -1 } else { 1 };
                 let z = z.get(1..)?;
-                let (oh, om) = z.split_once(':').unwrap_or((z, "00"));
+                // `+08:00`, `+0800` or `+08`: digits only, so `+-10` is not an offset.
+                let (oh, om) = match z.split_once(':') {
+                    Some(parts) => parts,
+                    None if z.len() == 4 => (z.get(..2)?, z.get(2..)?),
+                    None => (z, "00"),
+                };
+                let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+                if !two_digits(oh) || !two_digits(om) {
+                    return None;
+                }
                 let (oh, om): (i32, i32) = (oh.parse().ok()?, om.parse().ok()?);
                 if oh > 23 || om > 59 {
                     return None;
@@ -296,6 +306,17 @@ mod tests {
         assert_eq!(Date::check("2023-0月-12"), Err(DateError::Format(None)));
         assert_eq!(Date::check("2023-05-12T09:00+"), Err(DateError::Time));
         assert!(Date::check("+123-05-12").is_err());
+        // Found by the `urls` fuzz target: a sign inside the offset was read as a negative
+        // number, and the feed then wrote an offset of -1003 hours.
+        assert_eq!(Date::check("2023-06-12T0:23+-1003"), Err(DateError::Time));
+        assert_eq!(
+            Date::check("2016-12-31T23:59:60Z").map(|d| d.rfc3339()),
+            Ok("2016-12-31T23:59:59Z".to_string())
+        );
+        assert_eq!(
+            Date::check("2023-05-12T09:30+0800").map(|d| d.rfc3339()),
+            Ok("2023-05-12T09:30:00+08:00".to_string())
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `site.yaml` → [`Config`]: validated, with defaults applied.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Source, io_error};
+use crate::diagnostics::{Diagnostics, Source, io_error};
 use crate::load::yaml;
 use crate::resolve::fields::Fields;
 use std::path::Path;
@@ -72,13 +72,15 @@ pub struct Overrides {
 /// Reads and validates `site.yaml` in `root`.
 pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, Diagnostics), Diagnostics> {
     let path = root.join("site.yaml");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         let mut d = io_error("读取站点配置", &path, &e);
         if e.kind() == std::io::ErrorKind::NotFound {
             d = d.help("在站点根目录运行，或用 --root 指定站点目录；新建站点可运行 `caidan init`");
         }
         Diagnostics::from(d)
     })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| Diagnostics::from(crate::load::not_utf8("site.yaml".into(), &e)))?;
     let source = Source::new("site.yaml", text);
     let bom = if source.text.starts_with('\u{feff}') {
         3
@@ -86,13 +88,13 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, Diagnostics),
         0
     };
     let node = yaml::parse(&source.text[bom..], bom).map_err(|e| {
-        let at = bom + e.offset.unwrap_or(0);
-        Diagnostics::from(
-            Diagnostic::error("site.yaml 不是合法的 YAML")
-                .at(&source, at..at)
-                .label(e.message)
-                .help("检查缩进（用空格，不用 Tab）和冒号后的空格"),
-        )
+        let block = bom..source.text.len();
+        Diagnostics::from(crate::load::explain_yaml_error(
+            &source,
+            block,
+            &e,
+            "site.yaml",
+        ))
     })?;
     let mut diagnostics = Diagnostics::new();
     let config = from_node(&source, &node, overrides, &mut diagnostics);

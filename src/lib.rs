@@ -8,6 +8,9 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+/// Entry points for the fuzz targets in `tests/fuzz/`; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod index;
 pub mod load;
 pub mod render;

@@ -42,6 +42,14 @@ impl LineIndex {
                 .sum::<usize>()
     }
 
+    /// The byte offset where a 1-based line starts (before a BOM, on the first line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or_else(|| self.starts.last().copied().unwrap_or(0))
+    }
+
     /// The text of a 1-based line, without its line break.
     pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
         let Some(&start) = self.starts.get(line.saturating_sub(1)) else {

@@ -91,9 +91,12 @@ impl Diagnostic {
     /// Points the diagnostic at `span` inside `source`.
     pub fn at(mut self, source: &Source, span: Range<usize>) -> Self {
         self.file = Some(source.name.clone());
-        let len = source.text.len();
-        let start = span.start.min(len);
-        self.span = Some(start..span.end.clamp(start, len));
+        // Clamped to the text and to character boundaries: a span from a parser or from
+        // arithmetic on offsets must never make rendering slice inside a character.
+        let text = &source.text;
+        let start = lines::floor_char_boundary(text, span.start.min(text.len()));
+        let end = lines::floor_char_boundary(text, span.end.clamp(start, text.len()));
+        self.span = Some(start..end.max(start));
         self.source = Some(source.text.clone());
         self
     }
@@ -156,6 +159,21 @@ impl Diagnostic {
             "help": self.help,
             "source_line": source_line,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_inside_a_character_are_moved_to_its_start() {
+        let source = Source::new("x.md", "标题: 甲\n");
+        let d = Diagnostic::error("x").at(&source, 1..4).label("y");
+        assert_eq!(d.span, Some(0..3));
+        assert!(render(&d, false).contains("x.md:1:1"));
+        let past = Diagnostic::error("x").at(&source, 100..200);
+        assert_eq!(past.span, Some(source.text.len()..source.text.len()));
     }
 }
 

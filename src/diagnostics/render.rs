@@ -11,6 +11,7 @@
 //!   帮助：分类有 劳模精神、工匠精神……
 //! ```
 
+use super::lines::floor_char_boundary;
 use super::{Diagnostic, Diagnostics, LineIndex, Severity};
 use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
@@ -60,12 +61,19 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
             }
             let current = index.line_text(text, line);
             let _ = writeln!(out, "{line:>gutter$} {blue}│{reset} {}", visible(current));
-            let line_start = index.offset(text, line, 1);
-            let start_in_line = span.start.saturating_sub(line_start).min(current.len());
-            let end_in_line = span
-                .end
-                .saturating_sub(line_start)
-                .clamp(start_in_line, current.len());
+            // Offsets into `current`, which starts at the line's first byte (a BOM included),
+            // kept on character boundaries whatever span a caller built.
+            let line_start = index.line_start(line);
+            let start_in_line = floor_char_boundary(
+                current,
+                span.start.saturating_sub(line_start).min(current.len()),
+            );
+            let end_in_line = floor_char_boundary(
+                current,
+                span.end
+                    .saturating_sub(line_start)
+                    .clamp(start_in_line, current.len()),
+            );
             let lead = visible(&current[..start_in_line]).width();
             let width = visible(&current[start_in_line..end_in_line]).width().max(1);
             let mid = width / 2;
@@ -138,4 +146,25 @@ pub fn summary(diagnostics: &Diagnostics) -> String {
         let _ = write!(line, "（涉及 {} 个文件）", files.len());
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Source;
+
+    /// Found by the `frontmatter` fuzz target: a span on the first line of a file that starts
+    /// with a BOM was measured from after the BOM and sliced the line inside it.
+    #[test]
+    fn a_span_on_the_first_line_after_a_bom_renders() {
+        let source = Source::new("x.md", "\u{feff}--\u{fffd}tle: 甲\n");
+        let d = Diagnostic::error("x").at(&source, 5..8).label("这里");
+        let out = render(&d, false);
+        assert!(out.contains("x.md:1:3"), "{out}");
+        assert!(out.contains("1 │ --\u{fffd}tle: 甲\n  ·   ┬"), "{out}");
+        // A span built by hand, not through `at`, inside a character.
+        let mut raw = d.clone();
+        raw.span = Some(4..7);
+        let _ = render(&raw, false);
+    }
 }

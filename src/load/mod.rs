@@ -6,10 +6,13 @@
 
 pub mod fingerprint;
 pub mod frontmatter;
+mod syntax;
 pub mod theme;
 pub mod yaml;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Source, display_path, io_error};
+pub use syntax::explain as explain_yaml_error;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Source, display_path};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -61,7 +64,10 @@ pub fn content(root: &Path) -> (Content, Diagnostics) {
     }
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
+    // Links are followed, as an editor who links a shared folder in expects; walkdir notices
+    // a link that leads back to its own folder, and that is reported instead of walked forever.
     let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| !is_ignored(e.file_name()));
@@ -69,14 +75,7 @@ pub fn content(root: &Path) -> (Content, Diagnostics) {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                let path = err
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| dir.clone());
-                diagnostics.push(Diagnostic::error(format!(
-                    "无法读取 {}：{err}",
-                    display_path(root, &path)
-                )));
+                diagnostics.push(walk_error(root, &dir, &err));
                 continue;
             }
         };
@@ -108,30 +107,72 @@ pub fn content(root: &Path) -> (Content, Diagnostics) {
     (Content { files, assets }, diagnostics)
 }
 
-/// Reads one Markdown file and parses its front matter.
+/// A folder or link under `content/` that could not be walked.
+fn walk_error(root: &Path, dir: &Path, err: &walkdir::Error) -> Diagnostic {
+    let name = display_path(root, err.path().unwrap_or(dir));
+    if let Some(ancestor) = err.loop_ancestor() {
+        return Diagnostic::warning(format!("链接 {name} 指回了它自己所在的文件夹，已跳过"))
+            .in_file(name)
+            .label(format!("指向 {}", display_path(root, ancestor)))
+            .help("这个链接（快捷方式）会让文件夹无限套下去：删掉它，或让它指向别的文件夹");
+    }
+    match err.io_error().map(std::io::Error::kind) {
+        // Following a link whose target is gone.
+        Some(std::io::ErrorKind::NotFound) => {
+            Diagnostic::warning(format!("链接 {name} 指向的文件或文件夹不存在，已跳过"))
+                .in_file(name)
+                .help("删掉这个链接，或把它指向的文件放回原处")
+        }
+        Some(std::io::ErrorKind::PermissionDenied) => {
+            Diagnostic::error(format!("没有读取权限：{name}"))
+                .in_file(name)
+                .help("里面的内容无法生成：让管理员加上读取权限（例如 chmod -R a+rX），或者换一个有权限的账号生成")
+        }
+        _ => Diagnostic::error(format!("无法读取 {name}（{err}）"))
+            .in_file(name)
+            .help("检查这个文件夹是否还在，磁盘是否出错"),
+    }
+}
+
+/// The largest Markdown entry we read. A long report is a few hundred kilobytes; ten megabytes
+/// of text is a mistake (images pasted into the text as base64, a log file renamed `.md`), and
+/// would make a page no phone can open. Measured: a 50 MB entry builds, but takes seconds and
+/// hundreds of megabytes of memory for a page nobody can read.
+pub const MAX_ENTRY_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Reads one Markdown file and parses its front matter. A file that cannot be read (gone since
+/// the folder was listed, no permission, too big, not UTF-8) is reported and skipped.
 pub fn read_entry(
     root: &Path,
     path: PathBuf,
     parts: Vec<String>,
 ) -> (Option<ContentFile>, Diagnostics) {
     let name = display_path(root, &path);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => return (None, io_error("读取", &path, &e).into()),
+    let bytes = match read_limited(&path, MAX_ENTRY_BYTES) {
+        Ok(Ok(b)) => b,
+        Ok(Err(size)) => {
+            let mb = |n: u64| n.div_ceil(1024 * 1024);
+            let d = Diagnostic::error(format!(
+                "文件太大（约 {} MB），超过了一篇内容 {} MB 的上限",
+                mb(size),
+                mb(MAX_ENTRY_BYTES)
+            ))
+            .in_file(name)
+            .help("一篇内容的文字通常不到 1 MB：图片不要贴进正文（base64），存成图片文件放在内容旁边；确实很长的材料请拆成几篇");
+            return (None, d.into());
+        }
+        Err(e) => return (None, unreadable(name, &e).into()),
     };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => {
-            let d = Diagnostic::error("文件不是 UTF-8 编码")
-                .in_file(name)
-                .label(format!(
-                    "第 {} 个字节起无法按 UTF-8 读取",
-                    e.utf8_error().valid_up_to() + 1
-                ))
-                .help("用编辑器把文件另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）");
-            return (None, d.into());
-        }
+        Err(e) => return (None, not_utf8(name, &e).into()),
     };
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        let d = Diagnostic::error("文件是空的").in_file(name).help(
+            "写上 front matter 和正文（可以用 `caidan new` 生成一篇），不需要的话删掉这个文件",
+        );
+        return (None, d.into());
+    }
     let source = Source::new(name, text);
     let (front, diagnostics) = parse_front(&source);
     (
@@ -143,6 +184,62 @@ pub fn read_entry(
         }),
         diagnostics,
     )
+}
+
+/// The file's bytes, or its size if that is more than `limit` (reading no further than that,
+/// so a huge file costs nothing).
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > limit {
+        return Ok(Err(len));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    // The file may have grown since it was measured.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
+}
+
+/// A Markdown file that is listed but cannot be read, in words an editor can act on.
+fn unreadable(name: String, err: &std::io::Error) -> Diagnostic {
+    use std::io::ErrorKind;
+    let (why, help) = match err.kind() {
+        ErrorKind::NotFound => (
+            "文件不见了".to_string(),
+            "生成过程中这个文件被删除或移走了；等改动完成后再生成一次",
+        ),
+        ErrorKind::PermissionDenied => (
+            "没有读取权限".to_string(),
+            "让管理员给这个文件加上读取权限（例如 chmod a+r），或者换一个有权限的账号生成",
+        ),
+        _ => (
+            format!("无法读取（{err}）"),
+            "检查文件是否被别的程序占用，或磁盘是否出错",
+        ),
+    };
+    Diagnostic::error(format!("{why}：{name}"))
+        .in_file(name)
+        .help(help)
+}
+
+/// Bytes that are not UTF-8, located at the line where they start. The text is shown with the
+/// bad bytes replaced, so the editor can see which words are affected.
+pub(crate) fn not_utf8(name: String, err: &std::string::FromUtf8Error) -> Diagnostic {
+    let valid = err.utf8_error().valid_up_to();
+    let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+    // The prefix before the first bad byte is the same in both texts, so `valid` is an offset
+    // into `lossy` too, and the bad byte is the replacement character there.
+    let index = LineIndex::new(&lossy);
+    let (line, _) = index.line_col(&lossy, valid);
+    let source = Source::new(name, lossy);
+    Diagnostic::error(format!("文件不是 UTF-8 编码：第 {line} 行起的文字读不出来"))
+        .at(&source, valid..valid + '\u{fffd}'.len_utf8())
+        .label(format!("从这里（第 {} 个字节）开始不是 UTF-8", valid + 1))
+        .help("这个文件多半是 GBK（ANSI）编码，Windows 上的编辑器常这样保存：用记事本或 VS Code 打开，“另存为”时把编码选成 UTF-8，再重新生成")
 }
 
 /// Splits and parses the front matter of a file already read.
@@ -170,6 +267,9 @@ pub fn parse_front(source: &Source) -> (Option<Front>, Diagnostics) {
         .rfind("---")
         .map_or(fence, |i| i..i + 3);
     match yaml::parse(&text[split.yaml.clone()], split.yaml.start) {
+        Ok(node) if matches!(node.value, yaml::Value::Seq(_)) || node.is_scalar() => {
+            (None, syntax::not_a_mapping(source, &node).into())
+        }
         Ok(node) => (
             Some(Front {
                 node,
@@ -179,64 +279,9 @@ pub fn parse_front(source: &Source) -> (Option<Front>, Diagnostics) {
             Diagnostics::new(),
         ),
         Err(err) => {
-            let block = &text[split.yaml.clone()];
-            // An unclosed `[` or `{` is the most common slip, and the parser only notices it
-            // lines later: point at the line that opened it.
-            let d = match unclosed_bracket(block) {
-                Some((offset, open)) => {
-                    let at = split.yaml.start + offset;
-                    let close = if open == '[' { ']' } else { '}' };
-                    Diagnostic::error("front matter 不是合法的 YAML")
-                        .at(source, at..at + 1)
-                        .label(format!("这个 {open} 没有对应的 {close}"))
-                        .help(format!("在这一行末尾补上 {close}"))
-                }
-                None => {
-                    let at = split.yaml.start + err.offset.unwrap_or(0).min(split.yaml.len());
-                    Diagnostic::error("front matter 不是合法的 YAML")
-                        .at(source, at..at)
-                        .label(format!("YAML 读到这里出错：{}", strip_position(&err.message)))
-                        .help("检查这一行和上一行：冒号后要有空格，缩进用空格而不是 Tab，含冒号的文字要加引号")
-                }
-            };
+            let d = syntax::explain(source, split.yaml.clone(), &err, "front matter");
             (None, d.into())
         }
-    }
-}
-
-/// The offset of the first `[` or `{` left open at the end of its line, outside quotes.
-fn unclosed_bracket(block: &str) -> Option<(usize, char)> {
-    let mut offset = 0;
-    for line in block.split_inclusive('\n') {
-        let mut stack: Vec<(usize, char)> = Vec::new();
-        let mut quote: Option<char> = None;
-        for (i, c) in line.char_indices() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '"' | '\'') => quote = Some(c),
-                (None, '#') if i == 0 || line[..i].ends_with(' ') => break,
-                (None, '[' | '{') => stack.push((offset + i, c)),
-                (None, ']' | '}') => {
-                    stack.pop();
-                }
-                _ => {}
-            }
-        }
-        if let Some(&first) = stack.first() {
-            return Some(first);
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// `error: line 4 column 7: message` → `message`: positions inside the block would mislead.
-fn strip_position(message: &str) -> &str {
-    let m = message.strip_prefix("error: ").unwrap_or(message);
-    match m.strip_prefix("line ") {
-        Some(rest) => rest.split_once(": ").map_or(m, |(_, msg)| msg),
-        None => m,
     }
 }
 
@@ -255,6 +300,29 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_file_deleted_after_it_was_listed_is_reported_not_a_panic() {
+        let root = std::env::temp_dir().join(format!("caidan-gone-{}", std::process::id()));
+        let path = root.join("content/news/gone.md");
+        let (file, diagnostics) = read_entry(&root, path, vec!["news".into(), "gone.md".into()]);
+        assert!(file.is_none());
+        let d = diagnostics.iter().next().expect("one diagnostic");
+        assert!(d.is_error());
+        assert_eq!(d.file.as_deref(), Some("content/news/gone.md"));
+        assert!(d.message.contains("文件不见了"), "{}", d.message);
+    }
+
+    #[test]
+    fn an_entry_over_the_limit_is_not_read() {
+        let dir = std::env::temp_dir().join(format!("caidan-big-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.md");
+        std::fs::write(&path, vec![b'a'; 100]).unwrap();
+        assert_eq!(read_limited(&path, 100).unwrap().map(|b| b.len()), Ok(100));
+        assert_eq!(read_limited(&path, 99).unwrap(), Err(100));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     proptest! {
         /// Any file, however broken, is either parsed or reported: never a panic.

@@ -39,6 +39,14 @@ impl Node {
         }
     }
 
+    /// A single value: text, a number, true/false (not null, a list or a mapping).
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self.value,
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_)
+        )
+    }
+
     /// What kind of value this is, in words an editor knows.
     pub fn kind_name(&self) -> &'static str {
         match self.value {
@@ -52,12 +60,21 @@ impl Node {
     }
 }
 
-/// A YAML syntax or structure error, located in the block.
-#[derive(Clone, Debug)]
-pub struct YamlError {
-    pub message: String,
-    /// Byte offset inside the YAML block.
-    pub offset: Option<usize>,
+/// Why a YAML block could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum YamlError {
+    /// The parser's own complaint (English, for engineers) and where it stopped, as a byte
+    /// offset inside the block; `load::syntax` turns it into words an editor understands.
+    Syntax {
+        message: String,
+        offset: Option<usize>,
+    },
+    /// The same key twice in one mapping: both spans, as offsets into the whole file.
+    DuplicateKey {
+        key: String,
+        first: Range<usize>,
+        second: Range<usize>,
+    },
 }
 
 /// Parses a front-matter block; node spans are offsets into the whole file (`base` is where the
@@ -69,8 +86,18 @@ pub fn parse(block: &str, base: usize) -> Result<Node, YamlError> {
             span: base..base,
         });
     }
-    match serde_saphyr::from_str::<Spanned<Raw>>(block) {
-        Ok(spanned) => Ok(convert(spanned, block, base)),
+    // Duplicates are passed through and found below, so the message can name both lines.
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
+    };
+    match serde_saphyr::from_str_with_options::<Spanned<Raw>>(block, options) {
+        Ok(spanned) => {
+            let node = convert(spanned, block, base);
+            match first_duplicate(&node) {
+                Some(err) => Err(err),
+                None => Ok(node),
+            }
+        }
         Err(err) => {
             let offset = err.location().map(|loc| {
                 let span = loc.span();
@@ -79,11 +106,37 @@ pub fn parse(block: &str, base: usize) -> Result<Node, YamlError> {
                     |b| b as usize,
                 )
             });
-            Err(YamlError {
+            Err(YamlError::Syntax {
                 message: first_line(&err.to_string()),
                 offset,
             })
         }
+    }
+}
+
+/// The first key written twice in any mapping of the tree, in document order.
+fn first_duplicate(node: &Node) -> Option<YamlError> {
+    match &node.value {
+        Value::Map(entries) => {
+            for (i, (key, _)) in entries.iter().enumerate() {
+                let Value::Str(name) = &key.value else {
+                    continue;
+                };
+                let again = entries[i + 1..]
+                    .iter()
+                    .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == name));
+                if let Some((second, _)) = again {
+                    return Some(YamlError::DuplicateKey {
+                        key: name.clone(),
+                        first: key.span.clone(),
+                        second: second.span.clone(),
+                    });
+                }
+            }
+            entries.iter().find_map(|(_, v)| first_duplicate(v))
+        }
+        Value::Seq(items) => items.iter().find_map(first_duplicate),
+        _ => None,
     }
 }
 
@@ -224,6 +277,30 @@ mod tests {
     #[test]
     fn syntax_errors_are_located_in_the_block() {
         let err = parse("title: a\nlist: [a, b\nx: 1\n", 0).unwrap_err();
-        assert!(err.offset.is_some(), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                YamlError::Syntax {
+                    offset: Some(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_places_also_when_nested() {
+        let file = "---\ntitle: 甲\ndate: 2023-05-12\ntitle: 乙\n---\n";
+        let err = parse(&file[4..file.len() - 4], 4).unwrap_err();
+        let YamlError::DuplicateKey { key, first, second } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(key, "title");
+        assert_eq!(&file[first.clone()], "title");
+        assert_eq!(first.start, 4);
+        assert_eq!(second.start, file.rfind("title").unwrap());
+        let nested = parse("image:\n  src: a.png\n  src: b.png\n", 0).unwrap_err();
+        assert!(matches!(nested, YamlError::DuplicateKey { ref key, .. } if key == "src"));
     }
 }

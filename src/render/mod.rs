@@ -394,13 +394,23 @@ fn check_published_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> 
                     .to_string(),
                 None => format!("{folder}{clean}"),
             };
+            let at = e.body.start + span.start..e.body.start + span.end;
             let Some(path) = fold_dots(&joined) else {
+                diagnostics.push(
+                    crate::diagnostics::Diagnostic::error(format!(
+                        "正文里的图片路径跳出了网站：{src}"
+                    ))
+                    .at(&e.source, at)
+                    .label("这么多 .. 会跳到网站之外")
+                    .help(
+                        "图片放在内容旁边（页面包文件夹里），写相对路径，例如 ![说明](photo.png)",
+                    ),
+                );
                 continue;
             };
             if published.contains(&path) {
                 continue;
             }
-            let at = e.body.start + span.start..e.body.start + span.end;
             let near: Vec<&str> = published
                 .iter()
                 .filter(|p| p.starts_with(&folder))

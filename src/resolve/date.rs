@@ -18,19 +18,70 @@ pub struct Date {
 /// Sites in this product are in China: a date without an offset is Beijing time.
 const DEFAULT_OFFSET: i32 = 8 * 60;
 
+/// Why a date was not accepted, in words an editor understands: the label under the value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateError {
+    /// Not `YYYY-MM-DD…` at all; carries the date in that form when we could tell what was meant
+    /// (`2023/5/12`, `2023年5月12日`, `2023.5.12`, `20230512`).
+    Format(Option<String>),
+    Month(u32),
+    Day {
+        year: i32,
+        month: u32,
+        day: u32,
+    },
+    Time,
+}
+
+impl DateError {
+    pub fn label(&self) -> String {
+        match self {
+            DateError::Format(Some(iso)) => format!("是不是想写 {iso}？"),
+            DateError::Format(None) => "应为 YYYY-MM-DD".to_string(),
+            DateError::Month(m) => format!("没有 {m} 月：月份只能是 01 到 12"),
+            DateError::Day { year, month, day } => format!(
+                "{year} 年 {month} 月没有 {day} 日（这个月只有 {} 天）",
+                days_in_month(*year, *month)
+            ),
+            DateError::Time => "时间不对：小时 00–23，分钟 00–59".to_string(),
+        }
+    }
+}
+
 impl Date {
     pub fn parse(text: &str) -> Option<Date> {
+        Date::check(text).ok()
+    }
+
+    /// Parses a date, or says what is wrong with it.
+    pub fn check(text: &str) -> Result<Date, DateError> {
         let text = text.trim();
         let b = text.as_bytes();
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
+            return Err(DateError::Format(guess_iso(text)));
         }
-        let year: i32 = text.get(0..4)?.parse().ok()?;
-        let month: u32 = text.get(5..7)?.parse().ok()?;
-        let day: u32 = text.get(8..10)?.parse().ok()?;
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
+        let number = |range: std::ops::Range<usize>| -> Result<u32, DateError> {
+            let part = text.get(range).ok_or(DateError::Format(None))?;
+            if part.bytes().all(|c| c.is_ascii_digit()) {
+                part.parse().map_err(|_| DateError::Format(None))
+            } else {
+                Err(DateError::Format(None))
+            }
+        };
+        let year = number(0..4)? as i32;
+        let month = number(5..7)?;
+        let day = number(8..10)?;
+        if !(1..=12).contains(&month) {
+            return Err(DateError::Month(month));
         }
+        if day == 0 || day > days_in_month(year, month) {
+            return Err(DateError::Day { year, month, day });
+        }
+        Date::time_of(text, year, month, day).ok_or(DateError::Time)
+    }
+
+    /// The rest of `text` after a valid `YYYY-MM-DD`: nothing, or a time and offset.
+    fn time_of(text: &str, year: i32, month: u32, day: u32) -> Option<Date> {
         let mut date = Date {
             year,
             month,
@@ -38,7 +89,7 @@ impl Date {
             time: None,
             offset: None,
         };
-        let rest = &text[10..];
+        let rest = text.get(10..)?;
         if rest.is_empty() {
             return Some(date);
         }
@@ -55,13 +106,24 @@ impl Date {
         if parts.next().is_some() || h > 23 || m > 59 || s > 60 {
             return None;
         }
-        date.time = Some(h * 3600 + m * 60 + s);
+        // A leap second (`23:59:60`) is kept inside its day, so written back it is still valid.
+        date.time = Some(h * 3600 + m * 60 + s.min(59));
         date.offset = match zone {
             None => None,
             Some(z) if z.eq_ignore_ascii_case("z") => Some(0),
             Some(z) => {
                 let sign = if z.starts_with('-') { -1 } else { 1 };
-                let (oh, om) = z[1..].split_once(':').unwrap_or((&z[1..], "00"));
+                let z = z.get(1..)?;
+                // `+08:00`, `+0800` or `+08`: digits only, so `+-10` is not an offset.
+                let (oh, om) = match z.split_once(':') {
+                    Some(parts) => parts,
+                    None if z.len() == 4 => (z.get(..2)?, z.get(2..)?),
+                    None => (z, "00"),
+                };
+                let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+                if !two_digits(oh) || !two_digits(om) {
+                    return None;
+                }
                 let (oh, om): (i32, i32) = (oh.parse().ok()?, om.parse().ok()?);
                 if oh > 23 || om > 59 {
                     return None;
@@ -139,6 +201,26 @@ impl Ord for Date {
     }
 }
 
+/// `2023/5/12`, `2023.5.12`, `2023年5月12日`, `2023-5-12` or `20230512` as `2023-05-12`, if it
+/// is a real date.
+fn guess_iso(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text
+        .trim_end_matches('日')
+        .split(['/', '.', '-', '年', '月'])
+        .collect();
+    let (y, m, d) = match parts.as_slice() {
+        [y, m, d] => (*y, *m, *d),
+        [all] if all.len() == 8 => (all.get(0..4)?, all.get(4..6)?, all.get(6..8)?),
+        _ => return None,
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|c| c.is_ascii_digit());
+    if !(digits(y) && y.len() == 4 && digits(m) && m.len() <= 2 && digits(d) && d.len() <= 2) {
+        return None;
+    }
+    let iso = format!("{y}-{m:0>2}-{d:0>2}");
+    Date::check(&iso).is_ok().then_some(iso)
+}
+
 fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -192,6 +274,49 @@ mod tests {
         assert!(Date::parse("2023-02-30").is_none());
         assert!(Date::parse("2023/05/12").is_none());
         assert!(Date::parse("2023-05-12T25:00:00Z").is_none());
+    }
+
+    #[test]
+    fn impossible_dates_say_what_is_wrong() {
+        assert_eq!(Date::check("2022-13-45"), Err(DateError::Month(13)));
+        assert_eq!(
+            Date::check("2023-02-29"),
+            Err(DateError::Day {
+                year: 2023,
+                month: 2,
+                day: 29
+            })
+        );
+        assert!(Date::check("2024-02-29").is_ok());
+        assert_eq!(
+            Date::check("2023/5/12"),
+            Err(DateError::Format(Some("2023-05-12".into())))
+        );
+        assert_eq!(
+            Date::check("2023年5月12日"),
+            Err(DateError::Format(Some("2023-05-12".into())))
+        );
+        assert_eq!(
+            Date::check("2023-5-12"),
+            Err(DateError::Format(Some("2023-05-12".into())))
+        );
+        assert_eq!(Date::check("2023-05-12T25:00"), Err(DateError::Time));
+        assert_eq!(Date::check("下周一"), Err(DateError::Format(None)));
+        // Multi-byte text where the digits should be must not slice inside a character.
+        assert_eq!(Date::check("2023-0月-12"), Err(DateError::Format(None)));
+        assert_eq!(Date::check("2023-05-12T09:00+"), Err(DateError::Time));
+        assert!(Date::check("+123-05-12").is_err());
+        // Found by the `urls` fuzz target: a sign inside the offset was read as a negative
+        // number, and the feed then wrote an offset of -1003 hours.
+        assert_eq!(Date::check("2023-06-12T0:23+-1003"), Err(DateError::Time));
+        assert_eq!(
+            Date::check("2016-12-31T23:59:60Z").map(|d| d.rfc3339()),
+            Ok("2016-12-31T23:59:59Z".to_string())
+        );
+        assert_eq!(
+            Date::check("2023-05-12T09:30+0800").map(|d| d.rfc3339()),
+            Ok("2023-05-12T09:30:00+08:00".to_string())
+        );
     }
 
     #[test]

@@ -216,7 +216,7 @@ pub fn parse(
     let weight = f.int("weight").map(|w| w.value);
     let date = f.date("date").map(|d| d.value);
     let tags = dedup(f.text_list("tags").into_iter().map(|t| t.value).collect());
-    let template = f.text("template");
+    let template = template_field(&mut f);
     let (title, data) = match kind {
         Kind::News => news(ctx, &mut f, &dir, &path, is_bundle),
         Kind::Lecturer => lecturer(ctx, &mut f, &dir, &path, is_bundle),
@@ -579,7 +579,7 @@ fn section(
         description: f.text("description").map(|t| t.value),
         sort_by,
         paginate_by,
-        template: f.text("template"),
+        template: template_field(&mut f),
         source: Some(file.source.clone()),
         body: front.body.clone(),
         pages: Vec::new(),
@@ -664,6 +664,41 @@ fn matrix(
     Some(matrix)
 }
 
+/// `template`: the name of a template of the theme (`page.html`, `special/wide.html`), never a
+/// path on disk, so `..`, a leading `/` or a Windows path is refused here with its reason.
+fn template_field(f: &mut Fields) -> Option<Located<String>> {
+    let t = f.text("template")?;
+    let name = t.value.as_str();
+    let climbs = name.split(['/', '\\']).any(|seg| seg == "..");
+    let absolute = name.starts_with('/') || name.starts_with('\\') || is_windows_path(name);
+    if !(climbs || absolute || name.contains('\\')) {
+        return Some(t);
+    }
+    f.error_at(
+        "template",
+        t.span,
+        "`template` 应该是主题里一个模板的名字，不能是文件路径".into(),
+        if climbs {
+            "不能用 .. 跳出模板文件夹"
+        } else {
+            "不能是绝对路径"
+        },
+        Some("写模板在 templates/ 里的名字，例如 template: page.html".into()),
+    );
+    None
+}
+
+/// `C:\photo.png`, `D:/x`, `\\server\share`: a path on the editor's own computer.
+fn is_windows_path(s: &str) -> bool {
+    let b = s.as_bytes();
+    (b.len() >= 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && b.get(2).is_none_or(|c| *c == b'\\' || *c == b'/'))
+        || s.starts_with("\\\\")
+        || s.starts_with("file:")
+}
+
 /// Reads an image field (`photo: photo.png`, or `image: {src, caption, credit}`), checking that
 /// the file exists. Relative paths are relative to the entry's folder; `/x.png` is from `static/`.
 fn image_field(
@@ -718,6 +753,18 @@ fn image_field(
             caption,
             credit,
         });
+    }
+    if is_windows_path(&src.value) || src.value.contains('\\') {
+        f.error_at(
+            &field,
+            src.span,
+            format!("`{field}` 写的是你电脑上的文件位置，网站上找不到它"),
+            "这是本机路径",
+            Some(
+                "把图片复制到这篇内容旁边（页面包文件夹里），这里只写文件名，例如 photo.png".into(),
+            ),
+        );
+        return None;
     }
     let content = ctx.root.join("content");
     let (file, output) = if let Some(abs) = src.value.strip_prefix('/') {

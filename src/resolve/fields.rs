@@ -6,7 +6,7 @@
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, did_you_mean};
 use crate::load::yaml::{Node, Value};
-use crate::resolve::date::Date;
+use crate::resolve::date::{Date, DateError};
 use std::ops::Range;
 
 /// A value and the byte span it came from.
@@ -302,22 +302,24 @@ impl<'a> Fields<'a> {
     pub fn date(&mut self, key: &str) -> Option<Located<Date>> {
         let node = self.node(key)?;
         let parsed = match &node.value {
-            Value::Str(s) => Date::parse(s),
-            _ => None,
+            Value::Str(s) => Date::check(s),
+            // `date: 20230512` is read by YAML as a number.
+            Value::Int(i) => Date::check(&i.to_string()),
+            _ => Err(DateError::Format(None)),
         };
         match parsed {
-            Some(value) => Some(Located {
+            Ok(value) => Some(Located {
                 value,
                 span: node.span.clone(),
             }),
-            None => {
+            Err(why) => {
                 let field = self.name(key);
                 self.diagnostics.push(
                     Diagnostic::error(format!("`{field}` 不是有效的日期"))
                         .at(self.source, node.span.clone())
                         .field(field)
-                        .label("应为 YYYY-MM-DD")
-                        .help("日期写成 2023-05-12，或带时间写成 2023-05-12T09:30:00+08:00"),
+                        .label(why.label())
+                        .help("日期写成 2023-05-12（年-月-日，月和日都写两位），或带时间写成 2023-05-12T09:30:00+08:00"),
                 );
                 None
             }
@@ -345,7 +347,9 @@ impl<'a> Fields<'a> {
                     .at(self.source, key.span.clone())
                     .field(format!("{}{name}", self.prefix));
             d = match did_you_mean(name, self.known.iter().copied()) {
-                Some(s) => d.label(format!("是不是想写 `{s}`？")),
+                Some(s) => d.label(format!("是不是想写 `{s}`？")).help(format!(
+                    "把 `{name}` 改成 `{s}`；如果这一行本来就不需要，删掉它"
+                )),
                 None => d
                     .label("未知字段")
                     .help(format!("这里可用的字段有：{}", self.known.join("、"))),

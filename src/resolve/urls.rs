@@ -8,14 +8,18 @@ pub fn check_slug(slug: &str) -> Result<(), &'static str> {
     if slug.is_empty() {
         return Err("不能为空");
     }
-    if slug == "." || slug == ".." || slug.starts_with('.') {
+    // A slug is the last part of a URL, never a path: say so before anything about dots.
+    if slug.contains(['/', '\\']) {
+        return Err("不能包含斜杠 / 或 \\：它只是网址的最后一段，不是路径");
+    }
+    if slug.starts_with('.') {
         return Err("不能以点 . 开头");
     }
     if slug.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("不能包含空格");
     }
     if slug.chars().any(|c| FORBIDDEN.contains(&c)) {
-        return Err("不能包含 / \\ ? # % \" < > | * : 这些符号");
+        return Err("不能包含 ? # % \" < > | * : 这些符号");
     }
     Ok(())
 }

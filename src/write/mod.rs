@@ -155,7 +155,10 @@ impl Writer {
                     return Ok(());
                 }
                 let dest = self.staged_path(&c.dest)?;
-                std::fs::copy(src, &dest).map_err(|e| io_error("复制", src, &e))?;
+                std::fs::copy(src, &dest).map_err(|e| {
+                    io_error("复制", src, &e)
+                        .help("生成过程中这个文件被删除、移走或锁住了；等改动完成后再生成一次")
+                })?;
                 self.record(&c.dest);
                 Ok(())
             }
@@ -408,6 +411,34 @@ mod tests {
             source: CopySource::Embedded(b"body{}"),
         }])?;
         writer.commit()
+    }
+
+    #[test]
+    fn a_copy_source_gone_since_render_fails_before_anything_is_written() {
+        let base = std::env::temp_dir().join(format!("caidan-gone-src-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let (root, out) = (base.join("site"), base.join("public"));
+        write(&[("index.html", "旧")], &root, &out).unwrap();
+        let writer = Writer::begin(&root, &out).unwrap();
+        writer
+            .put(OutFile {
+                path: "index.html".into(),
+                bytes: "新".as_bytes().to_vec(),
+            })
+            .unwrap();
+        let err = writer
+            .copy_all(&[CopyFile {
+                dest: "photo.png".into(),
+                source: CopySource::Disk(base.join("site/content/gone.png")),
+            }])
+            .unwrap_err();
+        drop(writer);
+        assert!(err.iter().next().unwrap().message.contains("gone.png"));
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "旧"
+        );
+        let _ = std::fs::remove_dir_all(&base);
     }
 
     #[test]

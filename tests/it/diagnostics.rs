@@ -90,7 +90,10 @@ fn template_mistakes_point_into_the_template_file() {
 
 #[test]
 fn bad_date_explains_the_format() {
-    insta::assert_snapshot!(check("bad-date"));
+    let out = check("bad-date");
+    // Issue 7: `2022-13-45` says that month 13 does not exist.
+    assert!(out.contains("没有 13 月"), "{out}");
+    insta::assert_snapshot!(out);
 }
 
 #[test]
@@ -137,4 +140,124 @@ fn count_mismatch_is_a_warning_not_an_error() {
         "{}",
         run.stderr
     );
+}
+
+// Issue 7, broken sites: every slip an editor makes in a file's text is located and explained.
+
+#[test]
+fn tab_in_yaml_indentation_points_at_the_tab() {
+    let out = check("yaml-tab-indent");
+    assert!(out.contains("content/news/a/index.md:5:1"), "{out}");
+    assert!(out.contains("Tab"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn unclosed_quote_points_at_the_opening_quote() {
+    let out = check("yaml-unclosed-quote");
+    assert!(out.contains("content/news/a.md:2:8"), "{out}");
+    assert!(out.contains("没有对应的结束引号"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn duplicate_key_names_both_lines() {
+    let out = check("yaml-duplicate-key");
+    assert!(out.contains("content/news/a.md:5:1"), "{out}");
+    assert!(out.contains("第 2 行和第 5 行"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn unclosed_fence_points_at_the_opening_one() {
+    let out = check("unclosed-fence");
+    assert!(out.contains("content/news/a.md:1:1"), "{out}");
+    assert!(out.contains("没有结束的 ---"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn front_matter_that_is_a_list_is_one_clear_error() {
+    let out = check("front-matter-list");
+    assert!(out.contains("这里却是列表"), "{out}");
+    assert!(
+        !out.contains("缺少必填字段"),
+        "no follow-on errors about missing fields:\n{out}"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn front_matter_that_is_one_line_of_text_is_one_clear_error() {
+    let out = check("front-matter-text");
+    assert!(out.contains("这里却是文字"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn chinese_colon_is_pointed_at() {
+    let out = check("chinese-colon");
+    assert!(out.contains("content/news/a.md:3:5"), "{out}");
+    assert!(out.contains("中文冒号"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn file_that_is_not_utf8_is_located_and_suggests_saving_as_utf8() {
+    let out = check("not-utf8");
+    assert!(out.contains("content/news/a.md:2:8"), "{out}");
+    assert!(out.contains("GBK") && out.contains("UTF-8"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn empty_file_is_named() {
+    let out = check("empty-file");
+    assert!(out.contains("文件是空的"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn mixed_line_endings_keep_line_numbers_right() {
+    let out = check("mixed-line-endings");
+    assert!(out.contains("content/news/a.md:4:7"), "{out}");
+    assert!(out.contains("2 月没有 30 日"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn slug_that_is_a_path_is_refused() {
+    let out = check("slug-outside");
+    assert!(out.contains("content/news/a.md:4:7"), "{out}");
+    assert!(out.contains("content/news/b.md:4:7"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn template_that_is_a_path_is_refused() {
+    let out = check("template-outside");
+    assert!(out.contains("content/about/a.md:3:11"), "{out}");
+    assert!(out.contains("content/about/b.md:3:11"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn image_paths_that_leave_the_site_or_name_this_computer_are_refused() {
+    let out = check("image-outside");
+    for needle in [
+        "content/news/a.md:4:8",
+        "content/news/b/index.md:5:8",
+        "content/lecturers/c.md:3:8",
+        "电脑上的文件位置",
+    ] {
+        assert!(out.contains(needle), "missing {needle} in:\n{out}");
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn body_image_that_leaves_the_site_is_refused_at_its_line() {
+    let out = check("body-image-outside");
+    assert!(out.contains("content/news/a.md:7:1"), "{out}");
+    insta::assert_snapshot!(out);
 }

@@ -5,5 +5,6 @@ mod cli;
 mod diagnostics;
 mod example;
 mod harness;
+mod robust;
 mod serve;
 mod xss;

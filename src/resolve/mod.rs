@@ -18,7 +18,7 @@ use entries::{Ctx, Parsed};
 use fields::Located;
 pub use model::*;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -141,22 +141,27 @@ fn is_matrix_index(parts: &[String]) -> bool {
 
 /// Files beside a bundle's `index.md` travel with the page (to its URL, even if `slug` moved it).
 fn attach_bundle_assets(content: &Content, entries: &mut [Entry]) {
+    // By folder, so a site of many bundles is not bundles × assets.
+    let mut by_folder: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    for a in &content.assets {
+        if let Some(dir) = a.path.parent() {
+            by_folder.entry(dir).or_default().push(&a.path);
+        }
+    }
     for entry in entries
         .iter_mut()
         .filter(|e| e.source.name.ends_with("/index.md"))
     {
-        entry.bundle_assets = content
-            .assets
-            .iter()
-            .filter(|a| a.path.parent() == Some(entry.dir.as_path()))
-            .map(|a| a.path.clone())
-            .collect();
+        entry.bundle_assets = by_folder
+            .get(entry.dir.as_path())
+            .map(|files| files.iter().map(|p| p.to_path_buf()).collect())
+            .unwrap_or_default();
     }
 }
 
 /// Non-Markdown files outside bundles are copied to the same place in the output.
 fn generic_assets(content: &Content) -> Vec<(std::path::PathBuf, String)> {
-    let bundles: Vec<&Path> = content
+    let bundles: HashSet<&Path> = content
         .files
         .iter()
         .filter(|f| f.parts.last().map(String::as_str) == Some("index.md"))
@@ -449,7 +454,6 @@ fn sort_sections(sections: &mut [Section], entries: &[Entry]) {
 
 /// Orders entries: by date (newest first), title, or weight; ties by date then title.
 pub fn sort_entries(pages: &mut [usize], entries: &[Entry], by: SortBy) {
-    let key_title = |e: &Entry| e.title.clone();
     let rank = |e: &Entry| match &e.data {
         Data::Lecturer(l) => l
             .honors
@@ -462,7 +466,7 @@ pub fn sort_entries(pages: &mut [usize], entries: &[Entry], by: SortBy) {
     pages.sort_by(|&a, &b| {
         let (ea, eb) = (&entries[a], &entries[b]);
         let by_date = eb.date.cmp(&ea.date);
-        let by_title = key_title(ea).cmp(&key_title(eb));
+        let by_title = ea.title.cmp(&eb.title);
         match by {
             SortBy::Date => by_date.then(by_title).then(ea.path.cmp(&eb.path)),
             SortBy::Title => by_title.then(ea.path.cmp(&eb.path)),

@@ -111,7 +111,7 @@ pub fn render(
     }
 
     let t = std::time::Instant::now();
-    let rendered = render_markdown(site);
+    let mut rendered = render_markdown(site);
     diagnostics.extend(check_body_images(site, theme, &rendered));
     let t = crate::timing::lap("  markdown", t);
     let cards = context::cards(site, &rendered);
@@ -157,18 +157,27 @@ pub fn render(
         return (None, unique(diagnostics));
     }
 
-    let mut files = extras(site, &cards, &sitemap_pages, &codes);
+    let mut made = Made {
+        copies: copies(site, theme),
+        pages: jobs.len(),
+        files: jobs.len(),
+    };
+    let extra = extras(site, &cards, &sitemap_pages, &codes);
+    // What only the pages needed goes before the index, the build's peak of memory.
+    drop(shared);
+    drop(cards);
+    drop(codes);
+    for r in &mut rendered {
+        r.html = String::new();
+    }
     // The search index covers exactly what the pages say; a theme without a search page
     // still gets it, for other clients.
     let t = std::time::Instant::now();
-    files.extend(search::files(site, &rendered));
+    let index = search::files(site, &rendered);
     crate::timing::lap("  index", t);
-    let made = Made {
-        copies: copies(site, theme),
-        pages: jobs.len() + files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: jobs.len() + files.len(),
-    };
-    for file in files {
+    for file in extra.into_iter().chain(index) {
+        made.files += 1;
+        made.pages += usize::from(file.path.ends_with(".html"));
         if let Err(d) = sink.put(file) {
             diagnostics.push(d);
             return (None, diagnostics);

@@ -8,7 +8,7 @@
 //!
 //! | file | what | fetched |
 //! |---|---|---|
-//! | `search/meta.json` | counts, shard and pack sizes, small facets inline | once |
+//! | `search/meta.json` | counts, shard and pack sizes, junction characters, small facets inline | once |
 //! | `search/t/<hex>.bin` | postings of the terms whose hash falls there ([`shards`]) | per query term |
 //! | `search/d/<n>.bin` | result records: kind, date, URL, title, text ([`records`]) | two ranges per shown result |
 //! | `search/chars.bin` | the character code of the records | with the first result |
@@ -26,7 +26,7 @@ pub mod tokenize;
 pub mod zlib;
 
 pub use normalize::normalize;
-pub use tokenize::{Term, for_each_term, query_parts, query_terms, terms};
+pub use tokenize::{JUNCTION_CHARS, Term, for_each_term, query_parts, query_terms, terms};
 
 use postings::{Postings, impact};
 use rayon::prelude::*;
@@ -54,7 +54,7 @@ pub struct IndexFile {
 }
 
 /// Bumped whenever the client could misread older files.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Facets small enough to list in `meta.json`, so the page shows them before any fetch.
 const INLINE_FACET_VALUES: usize = 40;
 /// Facet fields in the order the search page shows them; others follow by name.
@@ -70,6 +70,7 @@ const LEVEL: u8 = 9;
 pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
     let order = page_order(docs);
     let n_docs = order.len() as u32;
+    let junction = Junction::new(&order);
 
     let chunk = order
         .len()
@@ -78,7 +79,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
     let analysed: Vec<Analysed> = order
         .par_chunks(chunk)
         .enumerate()
-        .map(|(i, pages)| analyse(i * chunk, pages))
+        .map(|(i, pages)| analyse(i * chunk, pages, &junction))
         .collect();
     let mut lens = Vec::with_capacity(order.len());
     let mut texts = Vec::with_capacity(order.len());
@@ -189,6 +190,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
         "docs": n_docs,
         "shards": n_shards,
         "pack": per_pack,
+        "junction": junction.chars.iter().collect::<String>(),
         "facets": meta_facets,
     });
     let mut meta_bytes = serde_json::to_vec(&meta).unwrap_or_default();
@@ -218,6 +220,57 @@ fn page_order(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
     order
 }
 
+/// The junction characters of the site: the most frequent ones of the normalised text (see
+/// [`tokenize`]), counted on up to about 1,000 pages evenly spread (titles and the first 1,000
+/// characters), so that finding them costs a few percent of the index.
+struct Junction {
+    /// Most frequent first, ties by code point.
+    chars: Vec<char>,
+    bmp: Vec<bool>,
+}
+
+impl Junction {
+    fn new(order: &[&SearchDoc]) -> Junction {
+        let step = (order.len() / 1_000).max(1);
+        let mut counts: HashMap<char, u64> = HashMap::new();
+        for doc in order.iter().step_by(step) {
+            let head = match doc.text.char_indices().nth(1_000) {
+                Some((i, _)) => &doc.text[..i],
+                None => &doc.text,
+            };
+            for field in [doc.title.as_str(), head] {
+                normalize::normalize_each(field, |c| {
+                    if c != ' ' {
+                        *counts.entry(c).or_default() += 1;
+                    }
+                });
+            }
+        }
+        let mut chars: Vec<(char, u64)> = counts.into_iter().collect();
+        chars.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let chars: Vec<char> = chars
+            .into_iter()
+            .take(JUNCTION_CHARS)
+            .map(|e| e.0)
+            .collect();
+        let mut bmp = vec![false; 0x10000];
+        for &c in &chars {
+            if let Some(slot) = bmp.get_mut(c as usize) {
+                *slot = true;
+            }
+        }
+        Junction { chars, bmp }
+    }
+
+    #[inline]
+    fn has(&self, c: char) -> bool {
+        match self.bmp.get(c as usize) {
+            Some(&j) => j,
+            None => self.chars.contains(&c),
+        }
+    }
+}
+
 /// The postings of a run of pages, by `shards::hash_term(term) % BUCKETS`: the shard of a term
 /// for any shard count is a union of buckets, since shard counts are powers of two that divide
 /// this one.
@@ -242,7 +295,7 @@ struct Analysed {
     astral: HashMap<char, u64>,
 }
 
-fn analyse(first: usize, docs: &[&SearchDoc]) -> Analysed {
+fn analyse(first: usize, docs: &[&SearchDoc], junction: &Junction) -> Analysed {
     let mut out = Analysed {
         buckets: vec![Vec::new(); BUCKETS],
         lens: Vec::with_capacity(docs.len()),
@@ -256,19 +309,25 @@ fn analyse(first: usize, docs: &[&SearchDoc]) -> Analysed {
         page_terms.start();
         let mut len = 0u32;
         for (field, in_title) in [(&doc.title, true), (&doc.text, false)] {
-            // `TermStream`, inlined by hand: this loop sees every character of the site.
-            let mut prev: Option<char> = None;
+            // `tokenize::for_each_term`, inlined by hand: this loop sees every character of
+            // the site. Trigrams only filter: no title flag.
+            let (mut prev, mut prev2): (Option<char>, Option<char>) = (None, None);
             normalize::normalize_each(field, |c| {
                 len += 1;
                 if c == ' ' {
-                    prev = None;
+                    (prev, prev2) = (None, None);
                     return;
                 }
                 page_terms.add_char(c, in_title);
                 if let Some(p) = prev {
                     page_terms.add(Term::bigram(p, c), in_title);
+                    if let Some(a) = prev2
+                        && junction.has(p)
+                    {
+                        page_terms.add(Term::trigram(a, p, c), false);
+                    }
                 }
-                prev = Some(c);
+                (prev, prev2) = (Some(c), prev);
             });
         }
         let doc_id = (first + i) as u32;
@@ -438,7 +497,7 @@ fn shard(
         for p in group {
             postings.push(p.doc, u32::from(p.tf), p.in_title);
         }
-        if shards::weighted(group.len(), n_docs) {
+        if shards::weighted(group[0].term, group.len(), n_docs) {
             impacts.extend(group.iter().map(|p| {
                 let doc = p.doc as usize;
                 match impacts_by_tf[doc].get(usize::from(p.tf) - 1) {

@@ -29,12 +29,12 @@ pub fn hash(term: &str) -> u32 {
 
 /// [`hash`] of a [`Term`]'s text, without building the string.
 pub fn hash_term(term: Term) -> u32 {
-    let (a, b) = term.chars();
-    let h = fnv_char(0x811c_9dc5, a);
-    match b {
-        Some(b) => fnv_char(h, b),
-        None => h,
+    let (a, b, c) = term.chars();
+    let mut h = 0x811c_9dc5;
+    for c in a.into_iter().chain([b]).chain(c) {
+        h = fnv_char(h, c);
     }
+    h
 }
 
 /// FNV-1a of the UTF-8 of `c`, continuing from `h`.
@@ -85,9 +85,9 @@ pub fn encode(terms: &[(Term, &Postings, Vec<u8>)], n_docs: u32) -> Vec<u8> {
 }
 
 /// Whether a term in `df` of `n_docs` pages carries impacts: a term in most pages has an idf
-/// near 0, and its impacts would not move the ranking.
-pub fn weighted(df: usize, n_docs: u32) -> bool {
-    4 * df <= n_docs as usize
+/// near 0, and its impacts would not move the ranking; a trigram only filters.
+pub fn weighted(term: Term, df: usize, n_docs: u32) -> bool {
+    4 * df <= n_docs as usize && !term.is_trigram()
 }
 
 /// A shard written term by term (in term order), so that the caller can reuse one
@@ -117,11 +117,11 @@ impl Writer {
     /// unless [`weighted`]).
     pub fn add(&mut self, term: Term, postings: &Postings, term_impacts: &[u8]) {
         self.count += 1;
-        let (a, b) = term.chars();
-        let mut buf = [0u8; 8];
-        let mut len = a.encode_utf8(&mut buf).len();
-        if let Some(b) = b {
-            len += b.encode_utf8(&mut buf[len..]).len();
+        let (a, b, c) = term.chars();
+        let mut buf = [0u8; 12];
+        let mut len = 0;
+        for c in a.into_iter().chain([b]).chain(c) {
+            len += c.encode_utf8(&mut buf[len..]).len();
         }
         let header = &mut self.header;
         write_varint(header, len as u64);
@@ -129,7 +129,7 @@ impl Writer {
         write_varint(header, postings.docs.len() as u64);
         let start = self.docs.len();
         let encoding = write_docs(&postings.docs, self.n_docs, &mut self.docs);
-        let weighted = weighted(postings.docs.len(), self.n_docs);
+        let weighted = weighted(term, postings.docs.len(), self.n_docs);
         write_varint(header, encoding as u64 | if weighted { 0 } else { 2 });
         write_varint(header, (self.docs.len() - start) as u64);
         write_varint(header, postings.title.len() as u64);
@@ -189,6 +189,9 @@ mod tests {
             Term::unigram('\u{7FF}'),
             Term::bigram('\u{80}', '\u{FFFF}'),
             Term::bigram('\u{10FFFF}', '\u{10000}'),
+            Term::trigram('工', '，', '会'),
+            Term::trigram('\0', '\0', '\0'),
+            Term::trigram('\u{10FFFF}', '𠮷', 'a'),
         ] {
             assert_eq!(hash_term(t), hash(&t.to_string()), "{t}");
         }

@@ -156,9 +156,15 @@ fn every_term_of_every_page_is_found_in_its_shard() {
     let m = meta(&files);
     let postings = read_postings(&files, m["shards"].as_u64().unwrap() as usize);
     let order = page_order(&docs);
+    let junction = Junction::new(&order);
+    assert_eq!(
+        m["junction"].as_str().unwrap(),
+        junction.chars.iter().collect::<String>()
+    );
+    assert_eq!(junction.chars.len(), JUNCTION_CHARS);
     for (id, d) in order.iter().enumerate() {
         for field in [&d.title, &d.text] {
-            for t in terms(&normalize(field)) {
+            for t in terms(&normalize(field), |c| junction.has(c)) {
                 let list = postings
                     .get(&t.to_string())
                     .unwrap_or_else(|| panic!("no postings for {t}"));
@@ -170,9 +176,28 @@ fn every_term_of_every_page_is_found_in_its_shard() {
         }
     }
     // and the phrase that crosses a soft line break is there as bigrams
-    for t in query_terms(&normalize("工会联合会")) {
+    for t in query_terms(&normalize("工会联合会"), |_| false) {
         assert!(postings[&t.to_string()].contains(&1), "{t}");
     }
+}
+
+#[test]
+fn junction_trigrams_keep_apart_bigrams_apart() {
+    // 改 is frequent in the sample: `革。产` is a page's trigram, `改革。` and `。产业` are
+    // bigrams of page /a/ too, but `改革。产业` is not in it, and its trigrams say so.
+    let docs = sample();
+    let files = build(&docs);
+    let m = meta(&files);
+    let junction: Vec<char> = m["junction"].as_str().unwrap().chars().collect();
+    assert!(
+        junction.contains(&'。') && junction.contains(&'革'),
+        "{junction:?}"
+    );
+    let postings = read_postings(&files, m["shards"].as_u64().unwrap() as usize);
+    let trigram = &postings["革。产"];
+    assert_eq!(trigram.len(), 39, "the pages that repeat the sentence");
+    assert!(postings.contains_key("。产"));
+    assert!(!postings.contains_key("区总工会"), "no longer terms");
 }
 
 #[test]
@@ -291,12 +316,13 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
     // them against a direct count of the sample's postings.
     let docs = sample();
     let order = page_order(&docs);
-    let part = analyse(0, &order);
+    let junction = Junction::new(&order);
+    let part = analyse(0, &order, &junction);
     let total: usize = part.buckets.iter().map(Vec::len).sum();
     let mut distinct = std::collections::BTreeSet::new();
     for (id, d) in order.iter().enumerate() {
         for field in [&d.title, &d.text] {
-            for t in terms(&normalize(field)) {
+            for t in terms(&normalize(field), |c| junction.has(c)) {
                 distinct.insert((t, id));
             }
         }

@@ -9,6 +9,15 @@
 //! A query part of one character looks up its unigram, a longer part its bigrams. If a page's
 //! normalised text contains the part, it contains every one of those terms: that is why recall
 //! is exact, and why a candidate is still checked against its text before it is shown.
+//!
+//! Bigrams say nothing about adjacency: `衢州` and `州市` occur in a page that has `衢州` and
+//! `杭州市`, but not `衢州市`. Such false candidates come from junctions at characters that a page
+//! has many times (`，`, `的`, `工`): two bigrams that share a rare character are nearly always
+//! adjacent. So every three characters whose middle one is among the site's most frequent
+//! ([`JUNCTION_CHARS`], listed in `meta.json`) are a trigram term too, a filter without weight:
+//! on the benchmark they raised the mean precision of the candidates from 0.959 to 0.98 for 19 %
+//! more postings (positions instead would cost a few bits on each of the 17 million bigram
+//! postings).
 
 use super::normalize::normalize;
 use std::fmt;
@@ -19,6 +28,8 @@ use std::fmt;
 pub struct Term(u64);
 
 const BIGRAM: u64 = 1 << 63;
+/// Junction characters: the site's most frequent ones, whose trigrams are indexed.
+pub const JUNCTION_CHARS: usize = 16;
 
 impl Term {
     /// The packed value, for hashing and ordering.
@@ -34,66 +45,78 @@ impl Term {
         Term(BIGRAM | (u64::from(a) << 21) | u64::from(b))
     }
 
+    /// Three characters: the first is stored plus one, so that a trigram never equals a bigram.
+    pub fn trigram(a: char, b: char, c: char) -> Term {
+        Term(BIGRAM | ((u64::from(a) + 1) << 42) | (u64::from(b) << 21) | u64::from(c))
+    }
+
+    /// A bigram or a trigram.
     pub fn is_bigram(self) -> bool {
         self.0 & BIGRAM != 0
     }
 
-    pub fn chars(self) -> (char, Option<char>) {
-        let low = char::from_u32((self.0 & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}');
-        if self.is_bigram() {
-            let high = char::from_u32(((self.0 >> 21) & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}');
-            (high, Some(low))
-        } else {
-            (low, None)
+    pub fn is_trigram(self) -> bool {
+        self.0 & BIGRAM != 0 && (self.0 >> 42) & 0x1F_FFFF != 0
+    }
+
+    /// The characters, first to last.
+    pub fn chars(self) -> (Option<char>, char, Option<char>) {
+        let at = |shift: u32| char::from_u32(((self.0 >> shift) & 0x1F_FFFF) as u32);
+        let low = at(0).unwrap_or('\u{FFFD}');
+        if !self.is_bigram() {
+            return (None, low, None);
+        }
+        let mid = at(21).unwrap_or('\u{FFFD}');
+        let first = ((self.0 >> 42) & 0x1F_FFFF) as u32;
+        match first.checked_sub(1) {
+            Some(a) => (
+                Some(char::from_u32(a).unwrap_or('\u{FFFD}')),
+                mid,
+                Some(low),
+            ),
+            None => (None, mid, Some(low)),
         }
     }
 }
 
 impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (a, b) = self.chars();
-        write!(f, "{a}")?;
-        if let Some(b) = b {
-            write!(f, "{b}")?;
+        let (a, b, c) = self.chars();
+        if let Some(a) = a {
+            write!(f, "{a}")?;
+        }
+        write!(f, "{b}")?;
+        if let Some(c) = c {
+            write!(f, "{c}")?;
         }
         Ok(())
     }
 }
 
-/// Calls `f` with every term occurrence of an already normalised text, in order.
-pub fn for_each_term(normalized: &str, mut f: impl FnMut(Term)) {
-    let mut stream = TermStream::default();
+/// Calls `f` with every term occurrence of an already normalised text, in order; trigrams
+/// around the characters for which `junction` is true.
+pub fn for_each_term(normalized: &str, junction: impl Fn(char) -> bool, mut f: impl FnMut(Term)) {
+    let (mut prev, mut prev2) = (None, None);
     for c in normalized.chars() {
-        stream.push(c, &mut f);
-    }
-}
-
-/// [`for_each_term`] one character at a time, for text that is normalised on the fly.
-#[derive(Default)]
-pub struct TermStream {
-    prev: Option<char>,
-}
-
-impl TermStream {
-    /// The term occurrences that end at the next character `c` of the normalised text.
-    #[inline]
-    pub fn push(&mut self, c: char, f: &mut impl FnMut(Term)) {
         if c == ' ' {
-            self.prev = None;
-            return;
+            (prev, prev2) = (None, None);
+            continue;
         }
         f(Term::unigram(c));
-        if let Some(p) = self.prev {
+        if let Some(p) = prev {
             f(Term::bigram(p, c));
+            if let Some(a) = prev2.filter(|_| junction(p)) {
+                f(Term::trigram(a, p, c));
+            }
         }
-        self.prev = Some(c);
+        (prev, prev2) = (Some(c), prev);
     }
 }
 
 /// Every term occurrence of an already normalised text, in order.
-pub fn terms(normalized: &str) -> Vec<Term> {
+pub fn terms(normalized: &str, junction: impl Fn(char) -> bool) -> Vec<Term> {
     let mut out = Vec::new();
-    for_each_term(normalized, |t| out.push(t));
+    for_each_term(normalized, junction, |t| out.push(t));
     out
 }
 
@@ -110,13 +133,20 @@ pub fn query_parts(query: &str) -> Vec<String> {
     parts
 }
 
-/// The terms every page containing `part` (normalised, without spaces) must contain.
-pub fn query_terms(part: &str) -> Vec<Term> {
+/// The terms every page containing `part` (normalised, without spaces) must contain: its
+/// character or its bigrams, then its trigrams around junction characters.
+pub fn query_terms(part: &str, junction: impl Fn(char) -> bool) -> Vec<Term> {
     let chars: Vec<char> = part.chars().filter(|&c| c != ' ').collect();
     let mut out: Vec<Term> = match chars.as_slice() {
         [c] => vec![Term::unigram(*c)],
         _ => chars.windows(2).map(|w| Term::bigram(w[0], w[1])).collect(),
     };
+    out.extend(
+        chars
+            .windows(3)
+            .filter(|w| junction(w[1]))
+            .map(|w| Term::trigram(w[0], w[1], w[2])),
+    );
     let mut seen = Vec::with_capacity(out.len());
     out.retain(|t| {
         let new = !seen.contains(t);
@@ -134,10 +164,45 @@ mod tests {
         ts.iter().map(ToString::to_string).collect()
     }
 
+    /// Without junction characters: unigrams and bigrams only.
+    fn terms_(s: &str) -> Vec<Term> {
+        terms(s, |_| false)
+    }
+
+    fn query_terms_(s: &str) -> Vec<Term> {
+        query_terms(s, |_| false)
+    }
+
+    #[test]
+    fn junction_characters_add_trigrams_to_pages_and_queries() {
+        let junction = |c: char| c == '的' || c == ',';
+        assert_eq!(
+            strings(&terms("我的书", junction)),
+            ["我", "的", "我的", "书", "的书", "我的书"]
+        );
+        assert_eq!(
+            strings(&terms("的书 a,b", junction)),
+            ["的", "书", "的书", "a", ",", "a,", "b", ",b", "a,b"]
+        );
+        assert_eq!(
+            strings(&query_terms("们的人", junction)),
+            ["们的", "的人", "们的人"]
+        );
+        assert_eq!(strings(&query_terms("的人", junction)), ["的人"]);
+        let t = Term::trigram('们', '的', '人');
+        assert!(t.is_trigram() && t.is_bigram());
+        assert!(!Term::bigram('的', '人').is_trigram());
+        assert_ne!(Term::trigram('\0', '的', '人'), Term::bigram('的', '人'));
+        assert_eq!(
+            Term::trigram('\0', '的', '人').chars(),
+            (Some('\0'), '的', Some('人'))
+        );
+    }
+
     #[test]
     fn han_runs_give_unigrams_and_overlapping_bigrams() {
         assert_eq!(
-            strings(&terms("工会联合会")),
+            strings(&terms_("工会联合会")),
             ["工", "会", "工会", "联", "会联", "合", "联合", "会", "合会"]
         );
     }
@@ -145,19 +210,19 @@ mod tests {
     #[test]
     fn mixed_scripts_and_punctuation_pair_too() {
         assert_eq!(
-            strings(&terms("plc控制")),
+            strings(&terms_("plc控制")),
             ["p", "l", "pl", "c", "lc", "控", "c控", "制", "控制"]
         );
         assert_eq!(
-            strings(&terms("2022年")),
+            strings(&terms_("2022年")),
             ["2", "0", "20", "2", "02", "2", "22", "年", "2年"]
         );
         assert_eq!(
-            strings(&terms("“产改”")),
+            strings(&terms_("“产改”")),
             ["“", "产", "“产", "改", "产改", "”", "改”"]
         );
         assert_eq!(
-            strings(&terms(&normalize("，。…"))),
+            strings(&terms_(&normalize("，。…"))),
             [",", "。", ",。", ".", "。.", ".", "..", ".", ".."]
         );
     }
@@ -165,17 +230,17 @@ mod tests {
     #[test]
     fn spaces_break_pairs() {
         assert_eq!(
-            strings(&terms("vr 实训")),
+            strings(&terms_("vr 实训")),
             ["v", "r", "vr", "实", "训", "实训"]
         );
-        assert_eq!(strings(&terms("a, b")), ["a", ",", "a,", "b"]);
+        assert_eq!(strings(&terms_("a, b")), ["a", ",", "a,", "b"]);
     }
 
     #[test]
     fn astral_characters_are_one_term() {
-        assert_eq!(strings(&terms("𠮷野")), ["𠮷", "野", "𠮷野"]);
+        assert_eq!(strings(&terms_("𠮷野")), ["𠮷", "野", "𠮷野"]);
         assert!(Term::bigram('𠮷', '野').is_bigram());
-        assert_eq!(Term::bigram('𠮷', '野').chars(), ('𠮷', Some('野')));
+        assert_eq!(Term::bigram('𠮷', '野').chars(), (None, '𠮷', Some('野')));
     }
 
     #[test]
@@ -190,21 +255,22 @@ mod tests {
 
     #[test]
     fn query_terms_are_the_bigrams_or_the_character() {
-        assert_eq!(strings(&query_terms("会")), ["会"]);
-        assert_eq!(strings(&query_terms("产改")), ["产改"]);
+        assert_eq!(strings(&query_terms_("会")), ["会"]);
+        assert_eq!(strings(&query_terms_("产改")), ["产改"]);
         assert_eq!(
-            strings(&query_terms("工会联合会")),
+            strings(&query_terms_("工会联合会")),
             ["工会", "会联", "联合", "合会"]
         );
-        assert_eq!(strings(&query_terms("“产改”")), ["“产", "产改", "改”"]);
-        assert_eq!(strings(&query_terms("1+1")), ["1+", "+1"]);
-        assert_eq!(strings(&query_terms("哈哈哈")), ["哈哈"]);
+        assert_eq!(strings(&query_terms_("“产改”")), ["“产", "产改", "改”"]);
+        assert_eq!(strings(&query_terms_("1+1")), ["1+", "+1"]);
+        assert_eq!(strings(&query_terms_("哈哈哈")), ["哈哈"]);
     }
 
     #[test]
     fn every_query_term_occurs_in_a_text_that_contains_the_query() {
-        let text = normalize("杭州“ＰＬＣ控制”实训，1+1文化超市；2022年 VR 课\n程𠮷野家");
-        let all = terms(&text);
+        let text = normalize("杭州“ＰＬＣ控制”实训，1+1文化超市；2022年 VR 课\n程𠮷野家的州");
+        let junction = |c: char| "州,的𠮷".contains(c);
+        let all = terms(&text, junction);
         let chars: Vec<char> = text.chars().collect();
         for start in 0..chars.len() {
             for len in 1..=10.min(chars.len() - start) {
@@ -212,7 +278,7 @@ mod tests {
                 if part.contains(' ') {
                     continue;
                 }
-                for t in query_terms(&part) {
+                for t in query_terms(&part, junction) {
                     assert!(all.contains(&t), "{t} of {part:?} not in {text:?}");
                 }
             }

@@ -9,8 +9,13 @@ use crate::index::{self, SearchDoc};
 use crate::render::OutFile;
 use crate::resolve::{Data, Site};
 
-/// The index files for the whole site.
+/// The index files for the whole site; none when the environment sets
+/// `CAIDAN_SEARCH_INDEX=0`, which the search benchmark uses to measure what the index adds to
+/// the build time.
 pub fn files(site: &Site, rendered: &[Rendered]) -> Vec<OutFile> {
+    if std::env::var_os("CAIDAN_SEARCH_INDEX").is_some_and(|v| v == "0") {
+        return Vec::new();
+    }
     index::build(&docs(site, rendered))
         .into_iter()
         .map(|f| OutFile {

@@ -16,7 +16,7 @@ GEN=${GEN:-../shared/bench/gen-corpus.py}
 PF_DIR=${PF_DIR:-/tmp/pagefind-npm}
 if [ -z "${CAIDAN_BIN:-}" ]; then
   cargo build --release --locked --quiet
-  CAIDAN_BIN="$PWD/target/release/caidan"
+  CAIDAN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/caidan"
 fi
 mkdir -p "$WORK"
 site="$WORK/site-$N"
@@ -30,21 +30,31 @@ if [ -z "$pagefind" ]; then
   pagefind=$(find "$PF_DIR/node_modules/@pagefind" -name pagefind_extended -type f | head -1)
 fi
 
-echo "== caidan build ($RUNS runs)"
+echo "== caidan build ($RUNS runs with the index, $RUNS without: CAIDAN_SEARCH_INDEX=0)"
 : >"$WORK/builds.txt"
+: >"$WORK/builds-noindex.txt"
 for i in $(seq "$RUNS"); do
-  rm -rf "$WORK/out-$N"
-  CAIDAN_TIMINGS=1 /usr/bin/time -f "wall %e s, peak %M KiB" -o "$WORK/time.txt" \
-    "$CAIDAN_BIN" build --root "$site" --output-dir "$WORK/out-$N" >/dev/null 2>"$WORK/timings.txt"
-  wall=$(awk '{print $2}' "$WORK/time.txt")
-  # The index is a sub-stage of render (`[timing]   index:`); the whole build is the sum of the
-  # top-level stages (no indent after `[timing] `).
-  index_ms=$(awk -F': ' '/\[timing\] +index:/ {gsub(/ ms/, "", $2); print $2}' "$WORK/timings.txt")
-  stages_ms=$(awk -F': ' '/^\[timing\] [^ ]/ {gsub(/ ms/, "", $2); s += $2} END {print s}' "$WORK/timings.txt")
-  echo "$wall ${index_ms:-0} ${stages_ms:-0}" >>"$WORK/builds.txt"
+  for mode in index noindex; do
+    out="$WORK/out-$N"
+    [ "$mode" = noindex ] && out="$WORK/out-$N-noindex"
+    rm -rf "$out"
+    env $([ "$mode" = noindex ] && echo CAIDAN_SEARCH_INDEX=0) CAIDAN_TIMINGS=1 \
+      /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" \
+      "$CAIDAN_BIN" build --root "$site" --output-dir "$out" >/dev/null 2>"$WORK/timings.txt"
+    read -r wall user sys <"$WORK/time.txt"
+    # The index is a sub-stage of render (`[timing]   index:`).
+    index_ms=$(awk -F': ' '/\[timing\] +index:/ {gsub(/ ms/, "", $2); print $2}' "$WORK/timings.txt")
+    echo "$wall $(echo "$user + $sys" | bc) ${index_ms:-0}" >>"$WORK/builds$([ "$mode" = noindex ] && echo -noindex).txt"
+  done
 done
-sort -n "$WORK/builds.txt" | awk '{a[NR]=$0} END {split(a[int((NR+1)/2)], m, " "); \
-  printf "median build %.2f s; index stage %.0f ms = %.1f %% of the other stages (%.0f ms)\n", m[1], m[2], (m[3] > m[2] ? 100 * m[2] / (m[3] - m[2]) : 0), m[3] - m[2]}'
+rm -rf "$WORK/out-$N-noindex"
+med() { sort -n -k"$2" "$1" | awk -v k="$2" '{a[NR]=$k} END {print a[int((NR+1)/2)]}'; }
+w1=$(med "$WORK/builds.txt" 1); c1=$(med "$WORK/builds.txt" 2); ix=$(med "$WORK/builds.txt" 3)
+w0=$(med "$WORK/builds-noindex.txt" 1); c0=$(med "$WORK/builds-noindex.txt" 2)
+awk -v w1="$w1" -v w0="$w0" -v c1="$c1" -v c0="$c0" -v ix="$ix" 'BEGIN {
+  printf "median build: %.2f s with the index, %.2f s without (CPU %.2f s, %.2f s)\n", w1, w0, c1, c0
+  printf "index build: %.2f s wall = %.1f %% of the build without it (CPU %.2f s = %.1f %%); index sub-stage %.0f ms\n", \
+    w1 - w0, 100 * (w1 - w0) / w0, c1 - c0, 100 * (c1 - c0) / c0, ix }'
 
 base=$(python3 -c "import re,sys; m=re.search(r'^base_url:\s*\S+?//[^/\s]+(/\S*)?', open(sys.argv[1]).read(), re.M); p=(m.group(1) if m and m.group(1) else '/'); print(p if p.endswith('/') else p+'/')" "$site/site.yaml")
 echo "== queries (caidan and Pagefind $("$pagefind" --version 2>/dev/null | awk '{print $2}') extended)"

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, basePath, FIXTURE, openIndex, pages, grep, everything } from './helpers.mjs';
-import { normalize } from '../../../themes/default/static/search/search.js';
+import { normalize, queryParts, queryTerms } from '../../../themes/default/static/search/search.js';
 
 let out;
 let index;
@@ -29,6 +29,7 @@ const QUERIES = [
   'plc', 'PLC', 'ＰＬＣ', 'vr', 'VR实训', '2022', '２０２２', '5g', '5G+工业互联网', 'abc', 'ＡＢＣ', 'app',
   '0571', '0571-00000000', 'xuanjiang@example.org', '𠮷野家', '𠮷', '行末换行', '软连字符', '劳模 工匠', '杭州 工匠 精神',
   '点主题', '（点主题）', '草稿独有词', '草稿', '不存在的词语', '焊花', '工匠精神', 'q', 'zz', '十分',
+  '衢州市', '衢州市总工会', '杭州市总工会', '州市',
 ];
 
 test('every query finds exactly the pages that contain it', async () => {
@@ -68,6 +69,34 @@ test('pages that have the words apart are not shown for the phrase', async () =>
   assert.ok(!phrase.includes('/news/fenkai/'));
   const apart = (await everything(index, '工会 联合会')).shown.map((h) => slugOf(h.url));
   assert.ok(apart.includes('/news/fenkai/') && apart.includes('/news/lianhehui/'));
+});
+
+test('pages with every bigram of a phrase but not the phrase are not returned', async () => {
+  // news/jiaocha has 衢州, 州市 (杭州市), 市总, 总工 and 工会, but not 衢州市总工会: only the
+  // junction trigrams (州 and 市 are among the fixture's most frequent characters) tell.
+  const junction = index.meta.junction;
+  assert.ok(junction.includes('州') && junction.includes('市'), junction);
+  const apart = all.find((p) => slugOf(p.url) === '/news/jiaocha/');
+  for (const q of ['衢州市', '衢州市总工会', '衢州市总']) {
+    const bigrams = queryTerms(queryParts(q)[0]).filter((t) => t.length === 2);
+    assert.ok(bigrams.every((b) => apart.normText.includes(b)) && !apart.normText.includes(q), `fixture: ${q}`);
+    const truth = grep(all, q).map((p) => p.id).sort((a, b) => a - b);
+    assert.ok(truth.length >= 1, q);
+    const r = await index.search(q);
+    assert.deepEqual(Array.from(r.ranked).sort((a, b) => a - b), truth, `returned set of ${q}`);
+  }
+});
+
+test('the returned set is precise over all test queries', async () => {
+  let returned = 0;
+  let right = 0;
+  for (const q of QUERIES) {
+    const truth = new Set(grep(all, q).map((p) => p.id));
+    const r = await index.search(q);
+    returned += r.ranked.length;
+    right += r.ranked.filter((d) => truth.has(d)).length;
+  }
+  assert.ok(right / returned >= 0.98, `pooled precision ${right / returned}`);
 });
 
 test('drafts are not indexed', async () => {

@@ -87,14 +87,20 @@ export function queryParts(query) {
   return parts;
 }
 
-// The terms every page containing `part` must contain: its character, or its bigrams.
-export function queryTerms(part) {
+// The terms every page containing `part` must contain: its character, or its bigrams; then
+// the trigrams around junction characters (meta.json's `junction`: the site's most frequent
+// characters), which only filter out pages that have the bigrams apart.
+export function queryTerms(part, junction = '') {
   const cs = Array.from(part).filter((c) => c !== ' ');
   if (cs.length === 1) return cs;
   const out = [];
   for (let i = 1; i < cs.length; i++) out.push(cs[i - 1] + cs[i]);
+  for (let i = 2; i < cs.length; i++) if (junction.includes(cs[i - 1])) out.push(cs[i - 2] + cs[i - 1] + cs[i]);
   return [...new Set(out)];
 }
+
+// A trigram term: a filter, with no weight and no title flag.
+const isTrigram = (t) => Array.from(t).length === 3;
 
 export function fnv1a(s) {
   let h = 0x811c9dc5;
@@ -158,7 +164,7 @@ class Reader {
 export async function open(base, options = {}) {
   const loader = options.loader || httpLoader(base, options.fetch);
   const meta = JSON.parse(new TextDecoder().decode(await loader.get('search/meta.json')));
-  if (meta.version !== 1) throw new Error(`search index version ${meta.version} is not supported`);
+  if (meta.version !== 2) throw new Error(`search index version ${meta.version} is not supported`);
   return new Index(loader, meta);
 }
 
@@ -244,7 +250,7 @@ class Index {
   // Runs a query. `filters` maps a facet name to the values to keep (any of them); `facets`
   // names the facets whose counts over the result set should be computed.
   async search(query, { filters = {}, facets = [] } = {}) {
-    const parts = queryParts(query).map((text) => ({ text, terms: queryTerms(text) }));
+    const parts = queryParts(query).map((text) => ({ text, terms: queryTerms(text, this.meta.junction) }));
     const active = Object.entries(filters).filter(([, vs]) => vs && vs.length);
     const want = [...new Set([...facets, ...active.map(([k]) => k)])];
     if (parts.length || active.length) this.charTable().catch(() => {});
@@ -336,9 +342,9 @@ class Results {
     this.parts = parts;
     this.query = parts.map((p) => p.text).join(' ');
     const n = index.n;
-    // Exact when each part is one term that is the part itself: the postings are then the
-    // answer, not just candidates.
-    this.exact = parts.every((p) => p.terms.length === 1 && p.terms[0] === p.text);
+    // Exact when each part is itself a term (a character, a bigram or a junction trigram): the
+    // postings are then the answer, not just candidates.
+    this.exact = parts.every((p) => p.terms.includes(p.text));
 
     let keep = null;
     const score = new Float64Array(n);
@@ -349,8 +355,14 @@ class Results {
       const minImp = new Uint8Array(n).fill(255);
       const inTitle = new Uint8Array(n);
       let idf = 0;
-      for (const t of terms) {
+      let weighed = 0;
+      terms.forEach((t, ti) => {
         const { docs, imp, title } = t;
+        if (isTrigram(part.terms[ti])) {
+          for (let i = 0; i < docs.length; i++) hits[docs[i]]++;
+          return;
+        }
+        weighed++;
         idf = Math.max(idf, Math.log(1 + (n - docs.length + 0.5) / (docs.length + 0.5)));
         for (let i = 0; i < docs.length; i++) {
           const d = docs[i];
@@ -359,14 +371,14 @@ class Results {
           if (w < minImp[d]) minImp[d] = w;
         }
         for (let i = 0; i < title.length; i++) inTitle[title[i]]++;
-      }
+      });
       const next = [];
       const from = keep || allDocs(n);
       for (const d of from) {
         if (hits[d] !== terms.length) continue;
         next.push(d);
         score[d] += idf * minImp[d];
-        if (inTitle[d] === terms.length) titleHits[d]++;
+        if (inTitle[d] === weighed) titleHits[d]++;
       }
       keep = next;
     });

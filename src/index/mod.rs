@@ -276,13 +276,34 @@ impl Junction {
 /// this one.
 const BUCKETS: usize = shards::MAX_SHARDS;
 
-/// One page's use of one term.
+/// One page's use of one term. Packed to 14 bytes: there are about 2,500 per page, and they
+/// are most of the index's memory.
 #[derive(Clone, Copy)]
+#[repr(C, packed(2))]
 struct Posting {
     term: Term,
     doc: u32,
-    tf: u16,
-    in_title: bool,
+    /// The term's occurrences (up to 32,767) and, in the top bit, whether the title has it.
+    tf_title: u16,
+}
+
+impl Posting {
+    fn new(term: Term, doc: u32, tf: u32, in_title: bool) -> Posting {
+        let tf = tf.min(0x7FFF) as u16;
+        Posting {
+            term,
+            doc,
+            tf_title: tf | if in_title { 0x8000 } else { 0 },
+        }
+    }
+
+    fn tf(self) -> u16 {
+        self.tf_title & 0x7FFF
+    }
+
+    fn in_title(self) -> bool {
+        self.tf_title & 0x8000 != 0
+    }
 }
 
 struct Analysed {
@@ -342,12 +363,7 @@ fn analyse(first: usize, docs: &[&SearchDoc], junction: &Junction) -> Analysed {
         }
         for &(term, tf, in_title) in &page_terms.terms {
             let bucket = shards::hash_term(term) as usize % BUCKETS;
-            out.buckets[bucket].push(Posting {
-                term,
-                doc: doc_id,
-                tf: tf.min(u32::from(u16::MAX)) as u16,
-                in_title,
-            });
+            out.buckets[bucket].push(Posting::new(term, doc_id, tf, in_title));
         }
         out.lens.push(len);
         let record = records::record_text(doc);
@@ -358,6 +374,11 @@ fn analyse(first: usize, docs: &[&SearchDoc], junction: &Junction) -> Analysed {
             }
         }
         out.texts.push(record);
+    }
+    // The reserve above is a guess: give back what it overshot, while only this chunk holds
+    // slack (the postings are most of the index's memory).
+    for bucket in &mut out.buckets {
+        bucket.shrink_to_fit();
     }
     out
 }
@@ -491,18 +512,18 @@ fn shard(
     let mut writer = shards::Writer::new(n_docs);
     let mut postings = Postings::default();
     let mut impacts = Vec::new();
-    for group in all.chunk_by(|a, b| a.term == b.term) {
+    for group in all.chunk_by(|a, b| { a.term } == { b.term }) {
         postings.clear();
         impacts.clear();
         for p in group {
-            postings.push(p.doc, u32::from(p.tf), p.in_title);
+            postings.push(p.doc, u32::from(p.tf()), p.in_title());
         }
         if shards::weighted(group[0].term, group.len(), n_docs) {
             impacts.extend(group.iter().map(|p| {
                 let doc = p.doc as usize;
-                match impacts_by_tf[doc].get(usize::from(p.tf) - 1) {
+                match impacts_by_tf[doc].get(usize::from(p.tf()) - 1) {
                     Some(&i) => i,
-                    None => impact(p.tf, lens[doc], avg_len),
+                    None => impact(p.tf(), lens[doc], avg_len),
                 }
             }));
         }

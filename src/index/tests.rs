@@ -332,7 +332,7 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
         assert!(
             bucket
                 .windows(2)
-                .all(|w| w[0].doc < w[1].doc || w[0].term != w[1].term)
+                .all(|w| { w[0].doc } < { w[1].doc } || { w[0].term } != { w[1].term })
         );
         assert!(bucket.windows(2).all(|w| w[0].doc <= w[1].doc));
         assert!(

@@ -169,11 +169,12 @@ pub fn render(
     drop(codes);
     for r in &mut rendered {
         r.html = String::new();
+        r.lead = String::new();
     }
     // The search index covers exactly what the pages say; a theme without a search page
     // still gets it, for other clients.
     let t = std::time::Instant::now();
-    let index = search::files(site, &rendered);
+    let index = search::files(site, rendered);
     crate::timing::lap("  index", t);
     for file in extra.into_iter().chain(index) {
         made.files += 1;

@@ -12,11 +12,13 @@ use crate::resolve::{Data, Site};
 /// The index files for the whole site; none when the environment sets
 /// `CAIDAN_SEARCH_INDEX=0`, which the search benchmark uses to measure what the index adds to
 /// the build time.
-pub fn files(site: &Site, rendered: &[Rendered]) -> Vec<OutFile> {
+/// Takes the rendered pages, whose text becomes the documents' without a copy (the index is
+/// the build's peak of memory).
+pub fn files(site: &Site, rendered: Vec<Rendered>) -> Vec<OutFile> {
     if std::env::var_os("CAIDAN_SEARCH_INDEX").is_some_and(|v| v == "0") {
         return Vec::new();
     }
-    index::build(&docs(site, rendered))
+    index::build(&docs_from(site, rendered.into_iter().map(|r| r.text)))
         .into_iter()
         .map(|f| OutFile {
             path: f.path,
@@ -26,13 +28,18 @@ pub fn files(site: &Site, rendered: &[Rendered]) -> Vec<OutFile> {
 }
 
 pub fn docs(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {
+    docs_from(site, rendered.iter().map(|r| r.text.clone()))
+}
+
+/// The documents, given each entry's rendered text in entry order.
+fn docs_from(site: &Site, texts: impl Iterator<Item = String>) -> Vec<SearchDoc> {
     let config = &site.config;
     let name = |i: usize| site.entries[i].title.clone();
     let mut docs: Vec<SearchDoc> = site
         .entries
         .iter()
-        .zip(rendered)
-        .map(|(e, r)| {
+        .zip(texts)
+        .map(|(e, text)| {
             let mut facts: Vec<String> = Vec::new();
             let mut facets: Vec<(&'static str, String)> =
                 e.tags.iter().map(|t| ("tag", t.clone())).collect();
@@ -85,7 +92,7 @@ pub fn docs(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {
                 title: e.title.clone(),
                 kind: e.kind.key(),
                 date: e.date.map(|d| d.iso()),
-                text: join(&r.text, &facts),
+                text: join(text, &facts),
                 facets,
             }
         })
@@ -100,22 +107,22 @@ pub fn docs(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {
             title: m.title.clone(),
             kind: "brand",
             date: m.date.map(|d| d.iso()),
-            text: join(&preface, &facts),
+            text: join(preface, &facts),
             facets: Vec::new(),
         });
     }
     docs
 }
 
-fn join(body: &str, facts: &[String]) -> String {
+fn join(mut body: String, facts: &[String]) -> String {
     let facts: Vec<&str> = facts
         .iter()
         .map(String::as_str)
         .filter(|f| !f.is_empty())
         .collect();
-    if facts.is_empty() {
-        body.to_string()
-    } else {
-        format!("{body}\n · {}", facts.join(" · "))
+    if !facts.is_empty() {
+        body.push_str("\n · ");
+        body.push_str(&facts.join(" · "));
     }
+    body
 }

@@ -361,9 +361,9 @@ mod tests {
     use super::*;
     use crate::render::{CopyFile, OutFile};
 
-    #[test]
-    fn a_writer_dropped_without_commit_leaves_the_output_as_it_was() {
-        let base = std::env::temp_dir().join(format!("caidan-write-drop-{}", std::process::id()));
+    /// An output whose `index.html` says 旧, and a writer that has staged one saying 新.
+    fn old_output_and_new_page(name: &str) -> (PathBuf, PathBuf, Writer) {
+        let base = std::env::temp_dir().join(format!("caidan-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
         let (root, out) = (base.join("site"), base.join("public"));
         write(&[("index.html", "旧")], &root, &out).unwrap();
@@ -374,6 +374,12 @@ mod tests {
                 bytes: "新".as_bytes().to_vec(),
             })
             .unwrap();
+        (base, out, writer)
+    }
+
+    #[test]
+    fn a_writer_dropped_without_commit_leaves_the_output_as_it_was() {
+        let (base, out, writer) = old_output_and_new_page("write-drop");
         drop(writer);
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
@@ -415,17 +421,7 @@ mod tests {
 
     #[test]
     fn a_copy_source_gone_since_render_fails_before_anything_is_written() {
-        let base = std::env::temp_dir().join(format!("caidan-gone-src-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
-        let (root, out) = (base.join("site"), base.join("public"));
-        write(&[("index.html", "旧")], &root, &out).unwrap();
-        let writer = Writer::begin(&root, &out).unwrap();
-        writer
-            .put(OutFile {
-                path: "index.html".into(),
-                bytes: "新".as_bytes().to_vec(),
-            })
-            .unwrap();
+        let (base, out, writer) = old_output_and_new_page("gone-src");
         let err = writer
             .copy_all(&[CopyFile {
                 dest: "photo.png".into(),

@@ -91,10 +91,14 @@ pub fn markdown(text: &str) {
     }
     let html = rendered.html.to_ascii_lowercase();
     assert!(!html.contains("<script"), "script element from {text:?}");
-    assert!(
-        !html.contains("href=\"javascript:"),
-        "javascript: link from {text:?}"
-    );
+    // In tags only: escaped HTML shown as text may say `href="javascript:` harmlessly.
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or(tag);
+        assert!(
+            !tag.contains("=\"javascript:"),
+            "javascript: link <{tag}> from {text:?}"
+        );
+    }
     let _ = crate::render::markdown::render_with(text, "/news/a/", true);
     let _ = crate::render::markdown::slugify(text);
 }
@@ -186,6 +190,12 @@ mod tests {
             front_matter(data);
         }
         markdown("# 标题 {#id}\n\n![x](../../a.png)\n\n```rust\nfn main() {}\n```\n");
+        // Found by the fuzzer as a false alarm: raw HTML shown as text may spell a
+        // `javascript:` attribute; the links Markdown makes of it must not.
+        markdown(
+            "行内 <a href=\"javascript:__xss(1)\">链接</a>，[点我](javascript:__xss(2)) \
+             [大写](JaVaScRiPt:__xss(3)) <javascript:__xss(4)>",
+        );
         tokenize("职工群众 PLC\u{200b}编程");
         urls("2023-05-12T09:30:00+08:00");
         urls("../..");

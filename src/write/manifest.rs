@@ -72,18 +72,14 @@ pub fn forget(out_dir: &Path) {
     let _ = std::fs::remove_file(path(out_dir));
 }
 
-/// Every file below `dir` with its size and modification time, sorted by path.
+/// Every file below `dir` (as the writer sees them) with its size and modification time,
+/// sorted by path.
 fn list(dir: &Path) -> Option<Vec<(String, u64, u128)>> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.ok()?;
-        if entry.file_type().is_dir() || entry.depth() == 1 && entry.file_name() == NAME {
-            continue;
-        }
-        let meta = entry.metadata().ok()?;
+    for rel in super::list_files(dir).into_iter().filter(|p| p != NAME) {
+        let meta = std::fs::metadata(dir.join(&rel)).ok()?;
         let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy();
-        files.push((rel.replace('\\', "/"), meta.len(), modified.as_nanos()));
+        files.push((rel, meta.len(), modified.as_nanos()));
     }
     files.sort_unstable();
     Some(files)

@@ -111,7 +111,7 @@ pub fn render(
     }
 
     let t = std::time::Instant::now();
-    let mut rendered = render_markdown(site);
+    let rendered = render_markdown(site);
     diagnostics.extend(check_body_images(site, theme, &rendered));
     let t = crate::timing::lap("  markdown", t);
     let cards = context::cards(site, &rendered);
@@ -163,14 +163,11 @@ pub fn render(
         files: jobs.len(),
     };
     let extra = extras(site, &cards, &sitemap_pages, &codes);
-    // What only the pages needed goes before the index, the build's peak of memory.
+    // What only the pages needed goes before the index, the build's peak of memory (the
+    // index takes `rendered`, keeping only each page's text).
     drop(shared);
     drop(cards);
     drop(codes);
-    for r in &mut rendered {
-        r.html = String::new();
-        r.lead = String::new();
-    }
     // The search index covers exactly what the pages say; a theme without a search page
     // still gets it, for other clients.
     let t = std::time::Instant::now();

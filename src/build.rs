@@ -127,6 +127,7 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     let out_dir = options.output_dir();
     // 0. Nothing to do when neither the inputs nor the output changed since the last build.
     let fingerprint = load::fingerprint::inputs(&options.root, &salt(options));
+    crate::timing::lap("fingerprint", start);
     if let Some(previous) = fingerprint.and_then(|f| write::manifest::unchanged(&out_dir, f)) {
         crate::timing::lap("unchanged", start);
         return Ok(Report {
@@ -147,16 +148,18 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     let (_, _, made, warnings) = run(options, &writer)?;
     let t = Instant::now();
     writer.copy_all(&made.copies)?;
+    let t = crate::timing::lap("  copy", t);
     write::manifest::forget(&out_dir);
-    let written = writer.commit()?;
+    let committed = writer.commit()?;
+    let t = crate::timing::lap("  commit", t);
     if let Some(f) = fingerprint.filter(|_| warnings.is_empty()) {
-        write::manifest::save(&out_dir, f, made.pages);
+        write::manifest::save(&out_dir, f, made.pages, &committed.files);
     }
-    crate::timing::lap("write", t);
+    crate::timing::lap("  manifest", t);
     Ok(Report {
         unchanged: false,
         warnings,
-        written,
+        written: committed.stats,
         pages: made.pages,
         files: made.files + made.copies.len(),
         millis: start.elapsed().as_millis(),

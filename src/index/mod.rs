@@ -69,6 +69,7 @@ const LEVEL: u8 = 1;
 /// shard) order, so the bytes do not depend on the scheduling: pages → their terms, spread into
 /// [`BUCKETS`] by the term's shard hash; then records and shards, both compressed.
 pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
+    let t = std::time::Instant::now();
     let order = page_order(docs);
     let n_docs = order.len() as u32;
     let junction = Junction::new(&order);
@@ -82,6 +83,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
         .enumerate()
         .map(|(i, pages)| analyse(i * chunk, pages, &junction))
         .collect();
+    let t = crate::timing::lap("    index: terms", t);
     let mut lens = Vec::with_capacity(order.len());
     let mut texts = Vec::with_capacity(order.len());
     let mut char_counts: HashMap<char, u64> = HashMap::new();
@@ -143,9 +145,11 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
                 .collect::<Vec<_>>()
         },
     );
+    let t = crate::timing::lap("    index: records and shards", t);
     files.extend(shard_files);
     drop(texts);
     drop(analysed);
+    let t = crate::timing::lap("    index: free", t);
     files.push(IndexFile {
         path: "search/chars.bin".into(),
         bytes: zlib(&code.table()),
@@ -201,6 +205,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
         bytes: meta_bytes,
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    crate::timing::lap("    index: facets", t);
     files
 }
 
@@ -367,13 +372,11 @@ fn analyse(first: usize, docs: &[&SearchDoc], junction: &Junction) -> Analysed {
             out.buckets[bucket].push(Posting::new(term, doc_id, tf, in_title));
         }
         out.lens.push(len);
-        let record = records::record_text(doc);
-        for c in record.chars() {
-            match out.bmp.get_mut(c as usize) {
-                Some(n) => *n += 1,
-                None => *out.astral.entry(c).or_default() += 1,
-            }
-        }
+        let (bmp, astral) = (&mut out.bmp, &mut out.astral);
+        let record = records::record_text_with(doc, |c| match bmp.get_mut(c as usize) {
+            Some(n) => *n += 1,
+            None => *astral.entry(c).or_default() += 1,
+        });
         out.texts.push(record);
     }
     // The reserve above is a guess: give back what it overshot, while only this chunk holds

@@ -96,16 +96,18 @@ fn fold_slow(s: &str, emit: impl FnMut(char)) {
 /// The characters are the page's own, so `（` stays `（`, but a soft break between two Han
 /// characters disappears as it does in the normalised text.
 pub fn display_text(s: &str) -> String {
-    collapse(s)
+    let mut out = String::with_capacity(s.len());
+    display_each(s.chars(), |c| out.push(c));
+    out
 }
 
-fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// [`display_text`] as a stream: `chars` in, the display text's characters to `emit`.
+#[inline]
+pub fn display_each(chars: impl Iterator<Item = char>, mut emit: impl FnMut(char)) {
     let mut collapse = Collapse::default();
-    for c in s.chars() {
-        collapse.push(c, &mut |c| out.push(c));
+    for c in chars {
+        collapse.push(c, &mut emit);
     }
-    out
 }
 
 /// The whitespace rules as a stream: characters in, the collapsed text out.
@@ -200,7 +202,7 @@ mod tests {
             "A\u{30A}",
         ];
         for s in samples {
-            let plain = collapse(&s.nfkc().collect::<String>().to_lowercase());
+            let plain = display_text(&s.nfkc().collect::<String>().to_lowercase());
             assert_eq!(normalize(s), plain, "{s:?}");
         }
     }

@@ -16,7 +16,7 @@
 //! record with two HTTP range requests, and never fetches a neighbour's text.
 
 use super::SearchDoc;
-use super::normalize::display_text;
+use super::normalize::display_each;
 use super::postings::write_varint;
 use std::collections::HashMap;
 
@@ -34,21 +34,31 @@ const MIN_COUNT: u64 = 3;
 
 /// The text of a page's record, before coding.
 pub fn record_text(doc: &SearchDoc) -> String {
-    let clean = |f: &str| {
-        if f.contains(SEPARATOR) {
-            f.replace(SEPARATOR, " ")
-        } else {
-            f.to_string()
-        }
+    record_text_with(doc, |_| {})
+}
+
+/// [`record_text`], handing each of its characters to `seen` as well (the index counts them
+/// for the character code): one pass over the page's text instead of three.
+pub fn record_text_with(doc: &SearchDoc, mut seen: impl FnMut(char)) -> String {
+    let clean = |c: char| if c == SEPARATOR { ' ' } else { c };
+    let date = doc.date.as_deref().unwrap_or_default();
+    let mut out = String::with_capacity(
+        doc.kind.len() + date.len() + doc.url.len() + doc.title.len() + doc.text.len() + 4,
+    );
+    let mut push = |c: char| {
+        seen(c);
+        out.push(c);
     };
-    let fields = [
-        doc.kind.to_string(),
-        clean(doc.date.as_deref().unwrap_or_default()),
-        clean(&doc.url),
-        display_text(&clean(&doc.title)),
-        display_text(&clean(&doc.text)),
-    ];
-    fields.join("\u{1F}")
+    doc.kind.chars().for_each(&mut push);
+    push(SEPARATOR);
+    date.chars().map(clean).for_each(&mut push);
+    push(SEPARATOR);
+    doc.url.chars().map(clean).for_each(&mut push);
+    push(SEPARATOR);
+    display_each(doc.title.chars().map(clean), &mut push);
+    push(SEPARATOR);
+    display_each(doc.text.chars().map(clean), &mut push);
+    out
 }
 
 /// The site's character code: characters in code order, most frequent first.

@@ -8,6 +8,7 @@
 //! runs and shows them again. A build that goes ahead forgets it first; only a build that
 //! committed writes it again.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -54,8 +55,14 @@ pub fn unchanged(out_dir: &Path, fingerprint: u64) -> Option<Previous> {
 }
 
 /// Records a committed build without warnings. Failing to is harmless: the next build runs.
-pub fn save(out_dir: &Path, fingerprint: u64, pages: usize) {
-    let Some(files) = list(out_dir) else { return };
+/// `files` are the output's files as the writer committed them.
+pub fn save(out_dir: &Path, fingerprint: u64, pages: usize, files: &[String]) {
+    let Some(files) = stat(
+        out_dir,
+        files.iter().filter(|p| *p != NAME).cloned().collect(),
+    ) else {
+        return;
+    };
     let manifest = Manifest {
         version: VERSION,
         fingerprint: format!("{fingerprint:016x}"),
@@ -75,14 +82,26 @@ pub fn forget(out_dir: &Path) {
 /// Every file below `dir` (as the writer sees them) with its size and modification time,
 /// sorted by path.
 fn list(dir: &Path) -> Option<Vec<(String, u64, u128)>> {
-    let mut files = Vec::new();
-    for rel in super::list_files(dir).into_iter().filter(|p| p != NAME) {
-        let meta = std::fs::metadata(dir.join(&rel)).ok()?;
-        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-        files.push((rel, meta.len(), modified.as_nanos()));
-    }
-    files.sort_unstable();
-    Some(files)
+    let files = super::list_files(dir)
+        .into_iter()
+        .filter(|p| p != NAME)
+        .collect();
+    stat(dir, files)
+}
+
+/// `files` (below `dir`) with their sizes and modification times, sorted by path; `None` when
+/// one is missing.
+fn stat(dir: &Path, files: Vec<String>) -> Option<Vec<(String, u64, u128)>> {
+    let mut listed: Vec<(String, u64, u128)> = files
+        .into_par_iter()
+        .map(|rel| {
+            let meta = std::fs::metadata(dir.join(&rel)).ok()?;
+            let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+            Some((rel, meta.len(), modified.as_nanos()))
+        })
+        .collect::<Option<_>>()?;
+    listed.par_sort_unstable();
+    Some(listed)
 }
 
 #[cfg(test)]
@@ -97,7 +116,7 @@ mod tests {
         std::fs::create_dir_all(out.join("news")).unwrap();
         std::fs::write(out.join("index.html"), "首页").unwrap();
         std::fs::write(out.join("news/a.html"), "甲").unwrap();
-        save(&out, 7, 2);
+        save(&out, 7, 2, &["index.html".into(), "news/a.html".into()]);
         let previous = unchanged(&out, 7).expect("nothing changed");
         assert_eq!((previous.pages, previous.files), (2, 2));
         assert!(unchanged(&out, 8).is_none(), "other inputs");

@@ -34,6 +34,13 @@ pub struct Stats {
     pub removed: usize,
 }
 
+/// A committed output: what the write did, and every file the output now holds.
+pub struct Committed {
+    pub stats: Stats,
+    /// Relative `/`-separated paths, sorted: exactly the files of this build.
+    pub files: Vec<String>,
+}
+
 /// Stages a build's files and puts them in place once the whole build succeeded.
 pub struct Writer {
     out: PathBuf,
@@ -166,7 +173,7 @@ impl Writer {
     }
 
     /// Puts the staged files in place and removes what the site no longer has.
-    pub fn commit(mut self) -> Result<Stats, Diagnostics> {
+    pub fn commit(mut self) -> Result<Committed, Diagnostics> {
         self.committed = true;
         let paths = std::mem::take(
             self.paths
@@ -180,7 +187,11 @@ impl Writer {
             self.commit_update(&paths, unchanged)
         };
         let _ = std::fs::remove_dir_all(&self.stage);
-        result
+        // The output now holds exactly the claimed paths: the old files were replaced, kept
+        // because they were the same, or removed; the manifest needs no walk to list them.
+        let mut files: Vec<String> = paths.into_iter().collect();
+        files.par_sort_unstable();
+        result.map(|stats| Committed { stats, files })
     }
 
     fn commit_fresh(&self, count: usize) -> Result<Stats, Diagnostics> {
@@ -295,22 +306,37 @@ fn same_file_content(src: &Path, dest: &Path) -> bool {
     }
 }
 
-/// Every file below `dir`, as `/`-separated relative paths.
+/// Every file below `dir`, as `/`-separated relative paths, in no particular order. Folders
+/// are read in parallel: an output has tens of thousands of them (a folder per page), and
+/// reading them one by one was a tenth of a whole rebuild. Symbolic links are not followed.
 fn list_files(dir: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?;
-            Some(
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            )
-        })
-        .collect()
+    fn walk(dir: &Path, prefix: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut files = Vec::new();
+        let mut dirs = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if kind.is_dir() {
+                dirs.push((entry.path(), rel));
+            } else if kind.is_file() {
+                files.push(rel);
+            }
+        }
+        let below: Vec<Vec<String>> = dirs.par_iter().map(|(d, rel)| walk(d, rel)).collect();
+        files.extend(below.into_iter().flatten());
+        files
+    }
+    walk(dir, "")
 }
 
 fn remove_empty_dirs(dir: &Path) {
@@ -416,7 +442,7 @@ mod tests {
             dest: "style.css".into(),
             source: CopySource::Embedded(b"body{}"),
         }])?;
-        writer.commit()
+        writer.commit().map(|c| c.stats)
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub struct IndexFile {
 }
 
 /// Bumped whenever the client could misread older files.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Facets small enough to list in `meta.json`, so the page shows them before any fetch.
 const INLINE_FACET_VALUES: usize = 40;
 /// Facet fields in the order the search page shows them; others follow by name.

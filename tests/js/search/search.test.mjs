@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, basePath, FIXTURE, openIndex, pages, grep, everything } from './helpers.mjs';
-import { normalize, queryParts, queryTerms } from '../../../themes/default/static/search/search.js';
+import { normalize, queryParts, queryTerms, termHash } from '../../../themes/default/static/search/search.js';
 
 let out;
 let index;
@@ -31,6 +31,13 @@ const QUERIES = [
   '点主题', '（点主题）', '草稿独有词', '草稿', '不存在的词语', '焊花', '工匠精神', 'q', 'zz', '十分',
   '衢州市', '衢州市总工会', '杭州市总工会', '州市',
 ];
+
+test('the client hashes terms to shards as the generator does', () => {
+  // The same values as `hash_is_fnv1a_over_code_points_then_mixed` in src/index/shards.rs.
+  assert.equal(termHash('a'), 0xe9167c8f);
+  assert.equal(termHash('工会'), 0xde612969);
+  assert.equal(termHash('𠮷野'), 0x00815f5c);
+});
 
 test('every query finds exactly the pages that contain it', async () => {
   for (const q of QUERIES) {

@@ -102,10 +102,15 @@ export function queryTerms(part, junction = '') {
 // A trigram term: a filter, with no weight and no title flag.
 const isTrigram = (t) => Array.from(t).length === 3;
 
-export function fnv1a(s) {
+// The shard hash of a term, as the generator computes it (`hash` in src/index/shards.rs):
+// FNV-1a over code points, then a final mix.
+export function termHash(s) {
   let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(s)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
+  for (const ch of s) h = Math.imul(h ^ ch.codePointAt(0), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  return h >>> 0;
 }
 
 // ---- loading ---------------------------------------------------------------------------------
@@ -164,7 +169,7 @@ class Reader {
 export async function open(base, options = {}) {
   const loader = options.loader || httpLoader(base, options.fetch);
   const meta = JSON.parse(new TextDecoder().decode(await loader.get('search/meta.json')));
-  if (meta.version !== 2) throw new Error(`search index version ${meta.version} is not supported`);
+  if (meta.version !== 3) throw new Error(`search index version ${meta.version} is not supported`);
   return new Index(loader, meta);
 }
 
@@ -193,7 +198,7 @@ class Index {
 
   // Postings of a term: { docs, imp, title } (title: docids whose title has the term).
   async postings(term) {
-    const id = fnv1a(term) & (this.meta.shards - 1);
+    const id = termHash(term) & (this.meta.shards - 1);
     const shard = await this.once(this.shards, id, async () =>
       parseShard(await inflate(await this.loader.get(`search/t/${id.toString(16)}.bin`))));
     return shard.get(term) || EMPTY;

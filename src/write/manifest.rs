@@ -1,7 +1,10 @@
-//! The manifest of the last good build: the fingerprint of its inputs and the size and
-//! modification time of every file it left in the output. When the inputs have the same
-//! fingerprint and the output still holds exactly those files, a build has nothing to do (this
-//! is what makes `caidan build` run twice cost a fraction of the first).
+//! The manifest of the last good build: the fingerprint of its inputs and the size,
+//! modification time and content hash of every file it left in the output. When the inputs
+//! have the same fingerprint and the output still holds exactly those files, a build has
+//! nothing to do (this is what makes `caidan build` run twice cost a fraction of the first).
+//! When the inputs changed, the hashes let the writer tell an unchanged page from a changed one
+//! without reading the old file: on a big site the old output is no longer in the page cache,
+//! and reading it back was most of a rebuild.
 //!
 //! It is `.caidan-manifest.json` in the output, since a build writes nowhere else; it holds
 //! nothing that is not public anyway. A build with warnings writes none, so the next build
@@ -10,10 +13,11 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
@@ -22,6 +26,22 @@ struct Manifest {
     pages: usize,
     /// (path, bytes, modified in ns since 1970), sorted by path.
     files: Vec<(String, u64, u128)>,
+    /// The [`content_hash`] of each of `files`, in the same order; none for copied files
+    /// (images, static files), which the writer compares by reading.
+    hashes: Vec<Option<u64>>,
+}
+
+/// The hash that stands for a file's bytes. ahash (already compiled for the templates) with
+/// fixed keys: several gigabytes a second, and the same for the same program, which is all a
+/// manifest needs, since a new program rebuilds everything anyway.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const KEYS: ahash::RandomState = ahash::RandomState::with_seeds(
+        0x6361_6964_616e_0001,
+        0x9e37_79b9_7f4a_7c15,
+        0xbf58_476d_1ce4_e5b9,
+        0x94d0_49bb_1331_11eb,
+    );
+    KEYS.hash_one(bytes)
 }
 
 /// The manifest's name in the output folder.
@@ -55,22 +75,83 @@ pub fn unchanged(out_dir: &Path, fingerprint: u64) -> Option<Previous> {
 }
 
 /// Records a committed build without warnings. Failing to is harmless: the next build runs.
-/// `files` are the output's files as the writer committed them.
-pub fn save(out_dir: &Path, fingerprint: u64, pages: usize, files: &[String]) {
-    let Some(files) = stat(
-        out_dir,
-        files.iter().filter(|p| *p != NAME).cloned().collect(),
-    ) else {
+/// `files` are the output's files as the writer committed them, sorted, with their content
+/// hashes where the writer had the bytes.
+pub fn save(out_dir: &Path, fingerprint: u64, pages: usize, files: &[(String, Option<u64>)]) {
+    let files: Vec<&(String, Option<u64>)> = files.iter().filter(|f| f.0 != NAME).collect();
+    let Some(listed) = stat(out_dir, files.iter().map(|f| f.0.clone()).collect()) else {
         return;
     };
+    // `stat` sorts by path, and `files` came sorted: the hashes line up.
     let manifest = Manifest {
         version: VERSION,
         fingerprint: format!("{fingerprint:016x}"),
         pages,
-        files,
+        files: listed,
+        hashes: files.iter().map(|f| f.1).collect(),
     };
     if let Ok(json) = serde_json::to_vec(&manifest) {
         let _ = std::fs::write(path(out_dir), json);
+    }
+}
+
+/// What the last build left in the output, by path: (bytes, modified, content hash).
+#[derive(Default)]
+pub struct Known(HashMap<String, (u64, u128, u64)>);
+
+/// What a file in the output holds, as far as the manifest can tell without reading it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Held {
+    /// The bytes the build has now.
+    Same,
+    /// Something else.
+    Different,
+    /// The manifest cannot say (no entry, or the file was changed since): read it.
+    Unknown,
+}
+
+impl Known {
+    /// The files of the last build's manifest in `out_dir`; none without a readable one.
+    pub fn read(out_dir: &Path) -> Known {
+        let Some(manifest) = std::fs::read(path(out_dir))
+            .ok()
+            .and_then(|text| serde_json::from_slice::<Manifest>(&text).ok())
+            .filter(|m| m.version == VERSION && m.hashes.len() == m.files.len())
+        else {
+            return Known::default();
+        };
+        Known(
+            manifest
+                .files
+                .into_iter()
+                .zip(manifest.hashes)
+                .filter_map(|((path, len, modified), hash)| Some((path, (len, modified, hash?))))
+                .collect(),
+        )
+    }
+
+    /// Whether `path` in `out_dir` holds `len` bytes with this content `hash`. The file must
+    /// still have the size and modification time the manifest recorded: one that was edited
+    /// by hand since is `Unknown`.
+    pub fn holds(&self, out_dir: &Path, path: &str, len: u64, hash: u64) -> Held {
+        let Some(&(known_len, modified, known_hash)) = self.0.get(path) else {
+            return Held::Unknown;
+        };
+        let Ok(meta) = std::fs::metadata(out_dir.join(path)) else {
+            return Held::Unknown;
+        };
+        let on_disk = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos());
+        if !meta.is_file() || meta.len() != known_len || on_disk != Some(modified) {
+            Held::Unknown
+        } else if known_len == len && known_hash == hash {
+            Held::Same
+        } else {
+            Held::Different
+        }
     }
 }
 
@@ -116,7 +197,12 @@ mod tests {
         std::fs::create_dir_all(out.join("news")).unwrap();
         std::fs::write(out.join("index.html"), "首页").unwrap();
         std::fs::write(out.join("news/a.html"), "甲").unwrap();
-        save(&out, 7, 2, &["index.html".into(), "news/a.html".into()]);
+        save(
+            &out,
+            7,
+            2,
+            &[("index.html".into(), None), ("news/a.html".into(), None)],
+        );
         let previous = unchanged(&out, 7).expect("nothing changed");
         assert_eq!((previous.pages, previous.files), (2, 2));
         assert!(unchanged(&out, 8).is_none(), "other inputs");

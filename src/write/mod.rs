@@ -21,7 +21,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::render::{CopyFile, CopySource, OutFile, Sink};
 use crate::resolve::urls::is_safe_output_path;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,8 +37,9 @@ pub struct Stats {
 /// A committed output: what the write did, and every file the output now holds.
 pub struct Committed {
     pub stats: Stats,
-    /// Relative `/`-separated paths, sorted: exactly the files of this build.
-    pub files: Vec<String>,
+    /// Relative `/`-separated paths, sorted: exactly the files of this build, with the
+    /// [`manifest::content_hash`] of those whose bytes the writer had (not of copied files).
+    pub files: Vec<(String, Option<u64>)>,
 }
 
 /// Stages a build's files and puts them in place once the whole build succeeded.
@@ -47,8 +48,11 @@ pub struct Writer {
     /// Where files go until `commit`: the whole new output (first build), or the changed files.
     stage: PathBuf,
     fresh: bool,
-    /// Every output path, generated or copied: the rest of the old output is stale.
-    paths: Mutex<HashSet<String>>,
+    /// Every output path, generated or copied (the rest of the old output is stale), with the
+    /// content hash of generated files.
+    paths: Mutex<HashMap<String, Option<u64>>>,
+    /// The last build's files, to tell an unchanged file without reading it.
+    known: manifest::Known,
     /// Changed files, staged under `stage` (updates only).
     staged: Mutex<Vec<String>>,
     /// Folders already made under `stage`.
@@ -70,6 +74,11 @@ impl Writer {
             .file_name()
             .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
         let fresh = !out_dir.is_dir();
+        let known = if fresh {
+            manifest::Known::default()
+        } else {
+            manifest::Known::read(out_dir)
+        };
         let kind = if fresh { "new" } else { "stage" };
         let stage = parent.join(format!(".{name}.caidan-{kind}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&stage);
@@ -78,6 +87,7 @@ impl Writer {
             stage,
             fresh,
             paths: Mutex::default(),
+            known,
             staged: Mutex::default(),
             dirs: Mutex::default(),
             unchanged: AtomicUsize::new(0),
@@ -91,11 +101,15 @@ impl Writer {
             return Err(Diagnostic::error(format!("拒绝写到输出文件夹之外：{path}"))
                 .help("这是 caidan 的错误，请报告"));
         }
-        Ok(self
+        let mut paths = self
             .paths
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(path.to_string()))
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if paths.contains_key(path) {
+            return Ok(false);
+        }
+        paths.insert(path.to_string(), None);
+        Ok(true)
     }
 
     /// `stage/path`, with its folder made.
@@ -116,7 +130,18 @@ impl Writer {
 
     /// Writes `bytes` as `path`: staged when new or changed, counted when unchanged.
     fn write_bytes(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        if !self.fresh && holds(&self.out.join(path), bytes) {
+        let hash = manifest::content_hash(bytes);
+        self.paths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), Some(hash));
+        let unchanged = !self.fresh
+            && match self.known.holds(&self.out, path, bytes.len() as u64, hash) {
+                manifest::Held::Same => true,
+                manifest::Held::Different => false,
+                manifest::Held::Unknown => holds(&self.out.join(path), bytes),
+            };
+        if unchanged {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
@@ -189,7 +214,7 @@ impl Writer {
         let _ = std::fs::remove_dir_all(&self.stage);
         // The output now holds exactly the claimed paths: the old files were replaced, kept
         // because they were the same, or removed; the manifest needs no walk to list them.
-        let mut files: Vec<String> = paths.into_iter().collect();
+        let mut files: Vec<(String, Option<u64>)> = paths.into_iter().collect();
         files.par_sort_unstable();
         result.map(|stats| Committed { stats, files })
     }
@@ -209,7 +234,7 @@ impl Writer {
 
     fn commit_update(
         &self,
-        paths: &HashSet<String>,
+        paths: &HashMap<String, Option<u64>>,
         unchanged: usize,
     ) -> Result<Stats, Diagnostics> {
         let staged = std::mem::take(
@@ -234,7 +259,10 @@ impl Writer {
                 .map_err(|e| Diagnostics::from(io_error("写入", &dest, &e)))?;
         }
         let mut removed = 0;
-        for stale in list_files(&self.out).iter().filter(|p| !paths.contains(*p)) {
+        for stale in list_files(&self.out)
+            .iter()
+            .filter(|p| !paths.contains_key(*p))
+        {
             let path = self.out.join(stale);
             std::fs::remove_file(&path)
                 .map_err(|e| Diagnostics::from(io_error("删除旧文件", &path, &e)))?;
@@ -460,6 +488,64 @@ mod tests {
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "旧"
         );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    /// [`write`], then the manifest a build without warnings leaves.
+    fn write_and_save(files: &[(&str, &str)], root: &Path, out: &Path) -> Stats {
+        let writer = Writer::begin(root, out).unwrap();
+        for (p, t) in files {
+            writer
+                .put(OutFile {
+                    path: (*p).to_string(),
+                    bytes: t.as_bytes().to_vec(),
+                })
+                .unwrap();
+        }
+        manifest::forget(out);
+        let committed = writer.commit().unwrap();
+        manifest::save(out, 1, files.len(), &committed.files);
+        committed.stats
+    }
+
+    #[test]
+    fn the_manifest_tells_changed_pages_from_unchanged_ones_by_their_hash() {
+        let base = std::env::temp_dir().join(format!("caidan-hashes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let (root, out) = (base.join("site"), base.join("public"));
+        write_and_save(&[("a.html", "甲乙"), ("b.html", "丙")], &root, &out);
+        let kept = std::fs::metadata(out.join("b.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        // Same size, other bytes: only the hash can tell.
+        let second = write_and_save(&[("a.html", "乙甲"), ("b.html", "丙")], &root, &out);
+        assert_eq!((second.written, second.unchanged), (1, 1));
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "乙甲");
+        let after = std::fs::metadata(out.join("b.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(after, kept, "an unchanged page is not written again");
+        let known = manifest::Known::read(&out);
+        let hash = manifest::content_hash("乙甲".as_bytes());
+        assert_eq!(known.holds(&out, "a.html", 6, hash), manifest::Held::Same);
+        assert_eq!(
+            known.holds(&out, "a.html", 6, manifest::content_hash("甲乙".as_bytes())),
+            manifest::Held::Different
+        );
+
+        // Edited by hand since (same size): the manifest no longer vouches for it, the file is
+        // read, found different, and restored.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(out.join("a.html"), "丁丁").unwrap();
+        assert_eq!(
+            manifest::Known::read(&out).holds(&out, "a.html", 6, hash),
+            manifest::Held::Unknown
+        );
+        let third = write_and_save(&[("a.html", "乙甲"), ("b.html", "丙")], &root, &out);
+        assert_eq!((third.written, third.unchanged), (1, 1));
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "乙甲");
         let _ = std::fs::remove_dir_all(&base);
     }
 

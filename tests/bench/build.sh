@@ -4,8 +4,9 @@
 # alternating, printing the median wall time and peak memory of each and the ratio. Hugo is
 # Debian's `hugo`; it is skipped when not installed. Three cases per size:
 #   first      both build into an empty output folder (a fresh clone, a CI deploy);
-#   again      both build into their previous output, caidan without its manifest, so it
-#              renders everything and writes what changed (an edit somewhere in the site);
+#   again      one article edited (a sentence appended, the same in both corpora), then both
+#              build into their previous output: caidan renders everything again (its inputs
+#              changed) and writes what changed;
 #   unchanged  caidan run again on an unchanged site (it checks and skips); ratio to `first`.
 # caidan builds with its search index; Hugo has none.
 #
@@ -36,6 +37,27 @@ measure() {
   cat "$WORK/time.txt" >>"$into"
 }
 
+# Appends a sentence to the second article of corpus $1, or takes it away again: an edit.
+edit() {
+  local f="$1/content/news/news-00002.md"
+  if [ -f "$f.orig" ]; then
+    mv "$f.orig" "$f"
+  else
+    cp "$f" "$f.orig"
+    printf '\n编辑部补记：本文已更新。\n' >>"$f"
+  fi
+}
+
+# An interrupted run leaves no edit behind.
+restore() {
+  local f
+  for f in "$WORK"/*/content/news/news-00002.md.orig; do
+    [ -f "$f" ] && mv "$f" "${f%.orig}"
+  done
+  return 0
+}
+trap restore EXIT
+
 # Median of column $2 of file $1.
 median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -55,12 +77,15 @@ for n in "${SIZES[@]}"; do
     rm -rf "$out"
     measure "$WORK/c-first.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
     measure "$WORK/c-unchanged.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
-    rm -f "$out/.caidan-manifest.json"
+    edit "$site"
     measure "$WORK/c-again.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
+    edit "$site"
     if [ -n "$HUGO" ]; then
       rm -rf "$hugo_out"
       measure "$WORK/h-first.txt" "$HUGO" --quiet -s "$hugo_site" -d "$hugo_out"
+      edit "$hugo_site"
       measure "$WORK/h-again.txt" "$HUGO" --quiet -s "$hugo_site" -d "$hugo_out"
+      edit "$hugo_site"
     fi
   done
   pages=$(find "$out" -name '*.html' | wc -l)

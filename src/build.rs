@@ -49,7 +49,7 @@ pub struct Report {
 /// Loads, resolves and renders the site, without writing anything.
 pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnostics> {
     let memory = render::Memory::default();
-    let (config, site, made, diagnostics) = run(options, &memory)?;
+    let (config, site, made, diagnostics) = run(options, load::Entries::default(), &memory)?;
     let output = Output {
         files: memory.into_files(),
         copies: made.copies,
@@ -67,6 +67,7 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
 /// Stages 1–4: load, resolve and render into `sink`.
 fn run(
     options: &Options,
+    entries: load::Entries,
     sink: &dyn render::Sink,
 ) -> Result<(Config, Site, render::Made, Diagnostics), Diagnostics> {
     let t = Instant::now();
@@ -76,7 +77,7 @@ fn run(
     // 1. site.yaml: everything else depends on it.
     let (config, mut diagnostics) = config::load(&options.root, &overrides)?;
     // 2. Read content and the theme; a bad YAML block is reported here and the file skipped.
-    let (content, load_diags) = load::content(&options.root);
+    let (content, load_diags) = load::content_with(&options.root, entries);
     let t = crate::timing::lap("load content", t);
     diagnostics.extend(load_diags);
     let theme = match theme::load(&options.root, &config.theme) {
@@ -126,7 +127,8 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
     let out_dir = options.output_dir();
     // 0. Nothing to do when neither the inputs nor the output changed since the last build.
-    let fingerprint = load::fingerprint::inputs(&options.root, &salt(options));
+    let (fingerprint, entries) =
+        load::fingerprint::inputs_and_entries(&options.root, &salt(options));
     crate::timing::lap("fingerprint", start);
     if let Some(previous) = fingerprint.and_then(|f| write::manifest::unchanged(&out_dir, f)) {
         crate::timing::lap("unchanged", start);
@@ -145,7 +147,7 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     // 5. Pages are staged as they render; they replace the output only if everything succeeded
     // (a writer dropped on an error removes what it staged).
     let writer = write::Writer::begin(&options.root, &out_dir)?;
-    let (_, _, made, warnings) = run(options, &writer)?;
+    let (_, _, made, warnings) = run(options, entries, &writer)?;
     let t = Instant::now();
     writer.copy_all(&made.copies)?;
     let t = crate::timing::lap("  copy", t);
@@ -191,7 +193,7 @@ pub fn check(options: &Options) -> Diagnostics {
             Ok(())
         }
     }
-    match run(options, &Discard) {
+    match run(options, load::Entries::default(), &Discard) {
         Ok((.., d)) | Err(d) => d,
     }
 }

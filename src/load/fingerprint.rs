@@ -7,9 +7,10 @@
 //! date). Anything the build could read and is not here would make a skipped build wrong, so
 //! the list errs on the side of too much: a file that changes for nothing costs one build.
 
+use super::Entries;
 use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Folders of the site root whose files a build may read.
 const INPUTS: [&str; 4] = ["content", "themes", "templates", "static"];
@@ -19,7 +20,50 @@ const READ_LIMIT: u64 = 1 << 20;
 /// The fingerprint of the site at `root`, or `None` when a file could not be read (then the
 /// build runs and reports it).
 pub fn inputs(root: &Path, salt: &str) -> Option<u64> {
-    let mut files: Vec<std::path::PathBuf> = vec![root.join("site.yaml")];
+    inputs_and_entries(root, salt).0
+}
+
+/// [`inputs`], and the bytes of the Markdown entries it read, for [`super::content_with`]: a
+/// build that goes ahead then reads no entry twice (at 100,000 articles they no longer stay in
+/// the page cache beside the build, and the second read went to the disk).
+pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
+    let Some(files) = list(root) else {
+        return (None, Entries::default());
+    };
+    let content = root.join("content");
+    let hashed: Option<Vec<(u64, Option<Entry>)>> = files
+        .into_par_iter()
+        .map(|path| {
+            let (hash, bytes) = file_hash(root, &path)?;
+            let entry = path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
+            Some((hash, bytes.filter(|_| entry).map(|b| (path, b))))
+        })
+        .collect();
+    let Some(hashed) = hashed else {
+        return (None, Entries::default());
+    };
+    let mut entries = Entries::default();
+    let hashes: Vec<u64> = hashed
+        .into_iter()
+        .map(|(hash, entry)| {
+            if let Some((path, bytes)) = entry {
+                entries.0.insert(path, bytes);
+            }
+            hash
+        })
+        .collect();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    salt.hash(&mut h);
+    hashes.hash(&mut h);
+    (Some(h.finish()), entries)
+}
+
+/// A Markdown entry's path and bytes.
+type Entry = (PathBuf, Vec<u8>);
+
+/// Every input file, sorted; `None` when a folder could not be walked.
+fn list(root: &Path) -> Option<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = vec![root.join("site.yaml")];
     for dir in INPUTS {
         let dir = root.join(dir);
         if !dir.is_dir() {
@@ -33,27 +77,23 @@ pub fn inputs(root: &Path, salt: &str) -> Option<u64> {
         }
     }
     files.sort_unstable();
-    let hashes: Vec<u64> = files
-        .par_iter()
-        .map(|path| file_hash(root, path))
-        .collect::<Option<_>>()?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    salt.hash(&mut h);
-    hashes.hash(&mut h);
-    Some(h.finish())
+    Some(files)
 }
 
-fn file_hash(root: &Path, path: &Path) -> Option<u64> {
+/// The hash of a file's path and bytes (or size and time, when large), and the bytes if read.
+fn file_hash(root: &Path, path: &Path) -> Option<(u64, Option<Vec<u8>>)> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     path.strip_prefix(root).unwrap_or(path).hash(&mut h);
     let meta = std::fs::metadata(path).ok()?;
     if meta.len() > READ_LIMIT {
         meta.len().hash(&mut h);
         meta.modified().ok()?.hash(&mut h);
+        Some((h.finish(), None))
     } else {
-        std::fs::read(path).ok()?.hash(&mut h);
+        let bytes = std::fs::read(path).ok()?;
+        bytes.hash(&mut h);
+        Some((h.finish(), Some(bytes)))
     }
-    Some(h.finish())
 }
 
 #[cfg(test)]
@@ -86,6 +126,15 @@ mod tests {
         )
         .unwrap();
         assert_ne!(inputs(&root, "salt"), Some(edited), "a rename");
+        // The entries it read are handed on to the loader; other inputs are not kept.
+        let (fingerprint, entries) = inputs_and_entries(&root, "salt");
+        assert_eq!(fingerprint, inputs(&root, "salt"));
+        let kept: Vec<_> = entries.0.keys().cloned().collect();
+        assert_eq!(kept, [root.join("content/news/b.md")]);
+        assert_eq!(
+            entries.0[&root.join("content/news/b.md")],
+            "---\ntitle: 乙\n---\n".as_bytes()
+        );
         let _ = std::fs::remove_dir_all(&root);
     }
 }

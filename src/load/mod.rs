@@ -14,6 +14,7 @@ pub use syntax::explain as explain_yaml_error;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Source, display_path};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One Markdown file under `content/`.
@@ -52,6 +53,16 @@ pub struct Content {
 
 /// Reads every entry and asset below `root/content`.
 pub fn content(root: &Path) -> (Content, Diagnostics) {
+    content_with(root, Entries::default())
+}
+
+/// Markdown entries already read (by [`fingerprint::inputs_and_entries`]), by path:
+/// [`content_with`] takes their bytes instead of reading the files again.
+#[derive(Default)]
+pub struct Entries(HashMap<PathBuf, Vec<u8>>);
+
+/// [`content`], with some entries already read.
+pub fn content_with(root: &Path, mut entries: Entries) -> (Content, Diagnostics) {
     let dir = root.join("content");
     let mut diagnostics = Diagnostics::new();
     if !dir.is_dir() {
@@ -95,9 +106,17 @@ pub fn content(root: &Path) -> (Content, Diagnostics) {
             assets.push(Asset { path, parts });
         }
     }
+    let markdown: Vec<_> = markdown
+        .into_iter()
+        .map(|(path, parts)| {
+            let bytes = entries.0.remove(&path);
+            (path, parts, bytes)
+        })
+        .collect();
+    drop(entries);
     let read: Vec<(Option<ContentFile>, Diagnostics)> = markdown
         .into_par_iter()
-        .map(|(path, parts)| read_entry(root, path, parts))
+        .map(|(path, parts, bytes)| read_entry_from(root, path, parts, bytes))
         .collect();
     let mut files = Vec::with_capacity(read.len());
     for (file, diags) in read {
@@ -147,8 +166,22 @@ pub fn read_entry(
     path: PathBuf,
     parts: Vec<String>,
 ) -> (Option<ContentFile>, Diagnostics) {
+    read_entry_from(root, path, parts, None)
+}
+
+/// [`read_entry`], with the file's bytes when they were already read.
+fn read_entry_from(
+    root: &Path,
+    path: PathBuf,
+    parts: Vec<String>,
+    bytes: Option<Vec<u8>>,
+) -> (Option<ContentFile>, Diagnostics) {
     let name = display_path(root, &path);
-    let bytes = match read_limited(&path, MAX_ENTRY_BYTES) {
+    let read = match bytes {
+        Some(b) if b.len() as u64 <= MAX_ENTRY_BYTES => Ok(Ok(b)),
+        _ => read_limited(&path, MAX_ENTRY_BYTES),
+    };
+    let bytes = match read {
         Ok(Ok(b)) => b,
         Ok(Err(size)) => {
             let mb = |n: u64| n.div_ceil(1024 * 1024);

@@ -37,9 +37,12 @@ measure() {
   cat "$WORK/time.txt" >>"$into"
 }
 
-# Appends a sentence to the second article of corpus $1, or takes it away again: an edit.
+# Appends a sentence to an article of corpus $1 (the generator numbers them news-00002.md
+# or, from 100,000, news-000002.md), or takes it away again: an edit.
 edit() {
-  local f="$1/content/news/news-00002.md"
+  local f
+  f=$(find "$1/content/news" -maxdepth 1 -name 'news-0*2.md' | sort | head -1)
+  f=${f:?no article to edit in $1}
   if [ -f "$f.orig" ]; then
     mv "$f.orig" "$f"
   else
@@ -51,7 +54,7 @@ edit() {
 # An interrupted run leaves no edit behind.
 restore() {
   local f
-  for f in "$WORK"/*/content/news/news-00002.md.orig; do
+  for f in "$WORK"/*/content/news/news-*.md.orig; do
     [ -f "$f" ] && mv "$f" "${f%.orig}"
   done
   return 0

@@ -40,9 +40,8 @@ measure() {
 # Appends a sentence to an article of corpus $1 (the generator numbers them news-00002.md
 # or, from 100,000, news-000002.md), or takes it away again: an edit.
 edit() {
-  local f
-  f=$(find "$1/content/news" -maxdepth 1 -name 'news-0*2.md' | sort | head -1)
-  f=${f:?no article to edit in $1}
+  local f="$1/content/news/news-00002.md"
+  [ -f "$f" ] || [ -f "$f.orig" ] || f="$1/content/news/news-000002.md"
   if [ -f "$f.orig" ]; then
     mv "$f.orig" "$f"
   else

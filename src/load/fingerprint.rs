@@ -11,11 +11,15 @@ use super::Entries;
 use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Folders of the site root whose files a build may read.
 const INPUTS: [&str; 4] = ["content", "themes", "templates", "static"];
 /// Files above this size are fingerprinted by size and modification time.
 const READ_LIMIT: u64 = 1 << 20;
+/// At most this many bytes of entries are kept for the loader (which reads the rest again):
+/// checking a very large site that has not changed should not hold all of it in memory.
+const KEEP_LIMIT: usize = 512 << 20;
 
 /// The fingerprint of the site at `root`, or `None` when a file could not be read (then the
 /// build runs and reports it).
@@ -23,19 +27,24 @@ pub fn inputs(root: &Path, salt: &str) -> Option<u64> {
     inputs_and_entries(root, salt).0
 }
 
-/// [`inputs`], and the bytes of the Markdown entries it read, for [`super::content_with`]: a
-/// build that goes ahead then reads no entry twice (at 100,000 articles they no longer stay in
+/// [`inputs`], and the bytes of the Markdown entries it read (up to [`KEEP_LIMIT`] in all), for
+/// [`super::content_with`]: a build that goes ahead then reads those entries only once (at 100,000 articles they no longer stay in
 /// the page cache beside the build, and the second read went to the disk).
 pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
     let Some(files) = list(root) else {
         return (None, Entries::default());
     };
     let content = root.join("content");
+    let kept = AtomicUsize::new(0);
     let hashed: Option<Vec<(u64, Option<Entry>)>> = files
         .into_par_iter()
         .map(|path| {
             let (hash, bytes) = file_hash(root, &path)?;
-            let entry = path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
+            let entry = path.starts_with(&content)
+                && path.extension().is_some_and(|e| e == "md")
+                && bytes.as_ref().is_some_and(|b| {
+                    kept.fetch_add(b.len(), Ordering::Relaxed) + b.len() <= KEEP_LIMIT
+                });
             Some((hash, bytes.filter(|_| entry).map(|b| (path, b))))
         })
         .collect();

@@ -42,8 +42,9 @@ for i in $(seq "$RUNS"); do
       /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" \
       "$CAIDAN_BIN" build --root "$site" --output-dir "$out" >/dev/null 2>"$WORK/timings.txt"
     read -r wall user sys <"$WORK/time.txt"
-    # The index is a sub-stage of render (`[timing]   index:`).
-    index_ms=$(awk -F': ' '/\[timing\] +index:/ {gsub(/ ms/, "", $2); print $2}' "$WORK/timings.txt")
+    # The index is a sub-stage of render (`[timing]   index: 1234.5 ms`; its own parts follow
+    # as `index: terms: …`).
+    index_ms=$(sed -n 's/^\[timing\] *index: \([0-9.]*\) ms.*/\1/p' "$WORK/timings.txt")
     echo "$wall $(echo "$user + $sys" | bc) ${index_ms:-0}" >>"$WORK/builds$([ "$mode" = noindex ] && echo -noindex).txt"
   done
 done

@@ -37,24 +37,27 @@ measure() {
   cat "$WORK/time.txt" >>"$into"
 }
 
-# Appends a sentence to an article of corpus $1 (the generator numbers them news-00002.md
-# or, from 100,000, news-000002.md), or takes it away again: an edit.
+# Appends a sentence to an article of corpus $1 (news-00002.md, or news-000002.md from 100,000
+# on), or puts the original back: an edit. The original waits outside the site, where neither
+# generator sees it.
 edit() {
   local f="$1/content/news/news-00002.md"
-  [ -f "$f" ] || [ -f "$f.orig" ] || f="$1/content/news/news-000002.md"
-  if [ -f "$f.orig" ]; then
-    mv "$f.orig" "$f"
+  [ -f "$f" ] || f="$1/content/news/news-000002.md"
+  local saved="$WORK/$(basename "$1").edited-article"
+  if [ -f "$saved" ]; then
+    mv "$saved" "$f"
   else
-    cp "$f" "$f.orig"
+    cp "$f" "$saved"
     printf '\n编辑部补记：本文已更新。\n' >>"$f"
   fi
 }
 
 # An interrupted run leaves no edit behind.
 restore() {
-  local f
-  for f in "$WORK"/*/content/news/news-*.md.orig; do
-    [ -f "$f" ] && mv "$f" "${f%.orig}"
+  local n
+  for n in "${SIZES[@]}"; do
+    [ ! -f "$WORK/site-$n.edited-article" ] || edit "$WORK/site-$n"
+    [ ! -f "$WORK/hugo-$n.edited-article" ] || edit "$WORK/hugo-$n"
   done
   return 0
 }

@@ -55,6 +55,7 @@ fn cpu_seconds() -> Option<f64> {
     let rest = &stat[stat.rfind(')')? + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // In clock ticks of 1/100 s (USER_HZ, 100 on Linux).
     Some(ticks / 100.0)
 }
 

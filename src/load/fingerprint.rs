@@ -27,9 +27,10 @@ pub fn inputs(root: &Path, salt: &str) -> Option<u64> {
     inputs_and_entries(root, salt).0
 }
 
-/// [`inputs`], and the bytes of the Markdown entries it read (up to [`KEEP_LIMIT`] in all), for
-/// [`super::content_with`]: a build that goes ahead then reads those entries only once (at 100,000 articles they no longer stay in
-/// the page cache beside the build, and the second read went to the disk).
+/// [`inputs`], and the bytes of the Markdown entries it read (up to [`KEEP_LIMIT`] in all),
+/// for [`super::content_with`]: a build that goes ahead then reads those entries only once
+/// (at 100,000 articles they no longer stay in the page cache beside the build, and the second
+/// read went to the disk).
 pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
     let Some(files) = list(root) else {
         return (None, Entries::default());

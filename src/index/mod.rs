@@ -73,6 +73,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
     let order = page_order(docs);
     let n_docs = order.len() as u32;
     let junction = Junction::new(&order);
+    let t = crate::timing::lap("    index: order", t);
 
     let chunk = order
         .len()

@@ -119,6 +119,12 @@ test('matches are highlighted in the page own characters', async () => {
   assert.match(plc.titleHtml, /<mark>ＰＬＣ<\/mark>/);
   const [esc] = (await index.search('xuanjiang@example.org').then((r) => r.page(0, 1)));
   assert.ok(!/<(?!\/?mark>)/.test(esc.excerptHtml), 'only <mark> tags in an excerpt');
+  // The segments the search page builds its DOM from: the title's own text, in order, with
+  // the match marked, and the excerpt's marked parts each containing the query.
+  assert.equal(plc.titleMarks.map(([t]) => t).join(''), plc.title);
+  assert.deepEqual(plc.titleMarks.filter(([, m]) => m).map(([t]) => t), ['ＰＬＣ']);
+  const marks = hit.excerptMarks.filter(([, m]) => m).map(([t]) => t);
+  assert.ok(marks.length > 0 && marks.every((t) => normalize(t).includes('工会联合会')), String(marks));
 });
 
 test('title matches rank first, then relevance, then the newest', async () => {

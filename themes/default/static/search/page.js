@@ -1,6 +1,6 @@
 // The search page: reads ?q= and filters from the URL, shows results with highlighted excerpts
 // and facet filters with counts. Markup: themes/default/templates/search.html.
-import { open, KIND_LABELS, escapeHtml } from './search.js';
+import { open, KIND_LABELS } from './search.js';
 
 const root = document.getElementById('search');
 const form = document.getElementById('search-form');
@@ -63,45 +63,70 @@ function facetValues(field) {
   return field.values && field.values.map(([value, count]) => ({ value, count }));
 }
 
+// Markup is built as DOM nodes, never parsed from strings: every label, value and excerpt is
+// the site's text and stays text.
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'data') for (const [dk, dv] of Object.entries(v)) node.dataset[dk] = dv;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  node.append(...children.filter((c) => c != null && c !== false));
+  return node;
+}
+
+// [text, highlighted] segments as text nodes and <mark>s.
+const marked = (segs) => segs.map(([text, hit]) => (hit ? el('mark', {}, text) : text));
+
+function renderFacet(f) {
+  const name = f.name;
+  const title = FIELD_LABELS[name] || name;
+  const chosen = state.filters[name] || [];
+  const values = facetValues(f);
+  // Only the kind is always shown; the other groups fold away, and stay open on wide screens.
+  const lazy = name !== 'kind';
+  const open = state.opened.has(name) || chosen.length || (EAGER.includes(name) && wide.matches && !state.closed.has(name));
+  if (values && !values.length && !chosen.length) return null;
+  const body = [];
+  if (!values) { if (open) body.push(el('p', { class: 'facet-note' }, '正在加载…')); }
+  else if (!values.length) body.push(el('p', { class: 'facet-note' }, '无'));
+  else {
+    const all = state.opened.has(`${name}:all`);
+    const shown = all ? values : values.slice(0, SHOWN_VALUES);
+    body.push(el('ul', { class: 'facet-values' }, ...shown.map((v) => {
+      const id = `f-${name}-${v.value}`.replace(/\s/g, '_');
+      return el('li', {},
+        el('input', { type: 'checkbox', id, value: v.value, checked: chosen.includes(v.value), data: { field: name } }),
+        el('label', { for: id }, label(name, v.value), el('span', { class: 'facet-count' }, String(v.count))));
+    })));
+    if (values.length > SHOWN_VALUES) {
+      body.push(el('button', { type: 'button', class: 'facet-all', 'aria-expanded': String(all), data: { all: name } },
+        all ? '收起' : `全部 ${values.length} 项`));
+    }
+  }
+  if (lazy) {
+    return el('details', { class: 'facet', open: Boolean(open), data: { field: name } },
+      el('summary', {}, title, chosen.length ? el('span', { class: 'facet-chosen' }, `（已选 ${chosen.length}）`) : null),
+      ...body);
+  }
+  return el('fieldset', { class: 'facet' }, el('legend', {}, title), ...body);
+}
+
 function renderFacets() {
   const focused = facetBox.contains(document.activeElement) ? document.activeElement.id : null;
-  facetBox.innerHTML = index.meta.facets.map((f) => {
-    const name = f.name;
-    const title = FIELD_LABELS[name] || name;
-    const chosen = state.filters[name] || [];
-    const values = facetValues(f);
-    // Only the kind is always shown; the other groups fold away, and stay open on wide screens.
-    const lazy = name !== 'kind';
-    const open = state.opened.has(name) || chosen.length || (EAGER.includes(name) && wide.matches && !state.closed.has(name));
-    if (values && !values.length && !chosen.length) return '';
-    let body = '';
-    if (!values) body = open ? '<p class="facet-note">正在加载…</p>' : '';
-    else if (!values.length) body = '<p class="facet-note">无</p>';
-    else {
-      const all = state.opened.has(`${name}:all`);
-      const shown = all ? values : values.slice(0, SHOWN_VALUES);
-      body = `<ul class="facet-values">${shown.map((v) => {
-        const id = `f-${name}-${v.value}`.replace(/\s/g, '_');
-        const on = chosen.includes(v.value);
-        return `<li><input type="checkbox" id="${escapeHtml(id)}" data-field="${escapeHtml(name)}" value="${escapeHtml(v.value)}"${on ? ' checked' : ''}>` +
-          `<label for="${escapeHtml(id)}">${escapeHtml(label(name, v.value))}<span class="facet-count">${v.count}</span></label></li>`;
-      }).join('')}</ul>` +
-        (values.length > SHOWN_VALUES ? `<button type="button" class="facet-all" data-all="${escapeHtml(name)}" aria-expanded="${all}">${all ? '收起' : `全部 ${values.length} 项`}</button>` : '');
-    }
-    if (lazy) {
-      return `<details class="facet" data-field="${escapeHtml(name)}"${open ? ' open' : ''}><summary>${escapeHtml(title)}` +
-        `${chosen.length ? `<span class="facet-chosen">（已选 ${chosen.length}）</span>` : ''}</summary>${body}</details>`;
-    }
-    return `<fieldset class="facet"><legend>${escapeHtml(title)}</legend>${body}</fieldset>`;
-  }).join('');
+  facetBox.replaceChildren(...index.meta.facets.map(renderFacet).filter(Boolean));
   if (focused) document.getElementById(focused)?.focus();
 }
 
 function renderHit(h) {
-  const date = h.date ? `<time datetime="${escapeHtml(h.date)}">${formatDate(h.date)}</time>` : '';
-  return `<li class="search-hit search-hit--${escapeHtml(h.kind)}"><p class="search-hit-meta"><span class="search-kind">${escapeHtml(h.kindLabel)}</span>${date}</p>` +
-    `<h2 class="search-hit-title"><a href="${escapeHtml(h.url)}">${h.titleHtml}</a></h2>` +
-    `<p class="search-excerpt">${h.excerptHtml}</p></li>`;
+  return el('li', { class: `search-hit search-hit--${h.kind}` },
+    el('p', { class: 'search-hit-meta' },
+      el('span', { class: 'search-kind' }, h.kindLabel),
+      h.date ? el('time', { datetime: h.date }, formatDate(h.date)) : null),
+    el('h2', { class: 'search-hit-title' }, el('a', { href: h.url }, ...marked(h.titleMarks))),
+    el('p', { class: 'search-excerpt' }, ...marked(h.excerptMarks)));
 }
 
 async function run({ push = false } = {}) {
@@ -112,7 +137,7 @@ async function run({ push = false } = {}) {
   document.title = q ? `${q} - ${baseTitle}` : baseTitle;
   if (!q && !filtered) {
     state.results = null;
-    list.innerHTML = '';
+    list.replaceChildren();
     more.hidden = true;
     renderFacets();
     say(describe(null));
@@ -127,7 +152,7 @@ async function run({ push = false } = {}) {
     state.results = r;
     const hits = await r.page(0, PAGE);
     if (seq !== state.seq) return;
-    list.innerHTML = hits.map(renderHit).join('');
+    list.replaceChildren(...hits.map(renderHit));
     more.hidden = r.done && r.shown.length <= PAGE;
     state.page = 1;
     renderFacets();
@@ -149,7 +174,7 @@ async function showMore() {
   const hits = await r.page(state.page * PAGE, PAGE);
   if (seq !== state.seq) return;
   const first = list.children.length;
-  list.insertAdjacentHTML('beforeend', hits.map(renderHit).join(''));
+  list.append(...hits.map(renderHit));
   state.page++;
   more.disabled = false;
   more.hidden = r.done && r.shown.length <= state.page * PAGE;

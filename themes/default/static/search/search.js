@@ -6,7 +6,8 @@
 //   import { open } from './search.js';
 //   const index = await open('/gonghui/');
 //   const r = await index.search('工会 联合会', { filters: { kind: ['news'] } });
-//   r.total; await r.page(0);   // → [{ url, title, kind, date, titleHtml, excerptHtml }]
+//   r.total; await r.page(0);   // → [{ url, title, kind, date, titleMarks, excerptMarks, … }]
+//   (…Marks: [text, highlighted] segments; titleHtml and excerptHtml are the same as escaped HTML)
 //
 // A page matches when its normalised title or text contains every space-separated part of the
 // query. The index narrows the pages down to candidates; a candidate's record is checked
@@ -523,16 +524,23 @@ function find(s, parts) {
   return { found, ranges: merged };
 }
 
-function highlight(s, ranges, from = 0, to = s.length) {
-  let html = '';
+// `s[from, to)` as [text, marked] segments: what the matches of `ranges` highlight. Pages build
+// their markup from these as DOM text nodes, so no record text is ever parsed as HTML.
+function segments(s, ranges, from = 0, to = s.length) {
+  const out = [];
   let pos = from;
   for (const [a, b] of ranges) {
     if (b <= from || a >= to) continue;
-    html += escapeHtml(s.slice(pos, Math.max(a, from))) + '<mark>' + escapeHtml(s.slice(Math.max(a, from), Math.min(b, to))) + '</mark>';
+    if (Math.max(a, from) > pos) out.push([s.slice(pos, Math.max(a, from)), false]);
+    out.push([s.slice(Math.max(a, from), Math.min(b, to)), true]);
     pos = Math.min(b, to);
   }
-  return html + escapeHtml(s.slice(pos, to));
+  if (to > pos) out.push([s.slice(pos, to), false]);
+  return out;
 }
+
+// Segments as escaped HTML with <mark>, for callers that want a string.
+export const marksToHtml = (segs) => segs.map(([t, m]) => (m ? `<mark>${escapeHtml(t)}</mark>` : escapeHtml(t))).join('');
 
 const EXCERPT = 110;
 
@@ -547,6 +555,10 @@ export function match(rec, parts) {
   if (from > 0 && rec.text.charCodeAt(from) >= 0xdc00 && rec.text.charCodeAt(from) < 0xe000) from--;
   let to = Math.min(rec.text.length, from + EXCERPT);
   if (to < rec.text.length && rec.text.charCodeAt(to) >= 0xdc00 && rec.text.charCodeAt(to) < 0xe000) to++;
+  const titleMarks = segments(rec.title, t.ranges);
+  const excerptMarks = segments(rec.text, x.ranges, from, to);
+  if (from > 0) excerptMarks.unshift(['…', false]);
+  if (to < rec.text.length) excerptMarks.push(['…', false]);
   return {
     id: rec.id,
     url: rec.url,
@@ -555,7 +567,9 @@ export function match(rec, parts) {
     date: rec.date || null,
     title: rec.title,
     titleParts: t.found.filter(Boolean).length,
-    titleHtml: highlight(rec.title, t.ranges),
-    excerptHtml: (from > 0 ? '…' : '') + highlight(rec.text, x.ranges, from, to) + (to < rec.text.length ? '…' : ''),
+    titleMarks,
+    excerptMarks,
+    titleHtml: marksToHtml(titleMarks),
+    excerptHtml: marksToHtml(excerptMarks),
   };
 }

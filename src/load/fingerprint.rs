@@ -22,15 +22,10 @@ const READ_LIMIT: u64 = 1 << 20;
 const KEEP_LIMIT: usize = 512 << 20;
 
 /// The fingerprint of the site at `root`, or `None` when a file could not be read (then the
-/// build runs and reports it).
-pub fn inputs(root: &Path, salt: &str) -> Option<u64> {
-    inputs_and_entries(root, salt).0
-}
-
-/// [`inputs`], and the bytes of the Markdown entries it read (up to [`KEEP_LIMIT`] in all),
-/// for [`super::content_with`]: a build that goes ahead then reads those entries only once
-/// (at 100,000 articles they no longer stay in the page cache beside the build, and the second
-/// read went to the disk).
+/// build runs and reports it); and the bytes of the Markdown entries it read (up to
+/// [`KEEP_LIMIT`] in all) for [`super::content_with`], so that a build that goes ahead reads
+/// them only once (at 100,000 articles they no longer stay in the page cache beside the build,
+/// and the second read went to the disk).
 pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
     let Some(files) = list(root) else {
         return (None, Entries::default());
@@ -109,6 +104,10 @@ fn file_hash(root: &Path, path: &Path) -> Option<(u64, Option<Vec<u8>>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn inputs(root: &Path, salt: &str) -> Option<u64> {
+        inputs_and_entries(root, salt).0
+    }
 
     #[test]
     fn any_input_change_changes_the_fingerprint() {

@@ -82,7 +82,7 @@ pub fn save(out_dir: &Path, fingerprint: u64, pages: usize, files: &[(String, Op
     let Some(listed) = stat(out_dir, files.iter().map(|f| f.0.clone()).collect()) else {
         return;
     };
-    // `stat` sorts by path, and `files` came sorted: the hashes line up.
+    // `stat` keeps the order: the hashes line up.
     let manifest = Manifest {
         version: VERSION,
         fingerprint: format!("{fingerprint:016x}"),
@@ -163,26 +163,25 @@ pub fn forget(out_dir: &Path) {
 /// Every file below `dir` (as the writer sees them) with its size and modification time,
 /// sorted by path.
 fn list(dir: &Path) -> Option<Vec<(String, u64, u128)>> {
-    let files = super::list_files(dir)
+    let mut files: Vec<String> = super::list_files(dir)
         .into_iter()
         .filter(|p| p != NAME)
         .collect();
+    files.par_sort_unstable();
     stat(dir, files)
 }
 
-/// `files` (below `dir`) with their sizes and modification times, sorted by path; `None` when
-/// one is missing.
+/// `files` (below `dir`) with their sizes and modification times, in the same order; `None`
+/// when one is missing.
 fn stat(dir: &Path, files: Vec<String>) -> Option<Vec<(String, u64, u128)>> {
-    let mut listed: Vec<(String, u64, u128)> = files
+    files
         .into_par_iter()
         .map(|rel| {
             let meta = std::fs::metadata(dir.join(&rel)).ok()?;
             let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
             Some((rel, meta.len(), modified.as_nanos()))
         })
-        .collect::<Option<_>>()?;
-    listed.par_sort_unstable();
-    Some(listed)
+        .collect()
 }
 
 #[cfg(test)]

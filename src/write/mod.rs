@@ -95,8 +95,9 @@ impl Writer {
         })
     }
 
-    /// Claims `path` for this build; `false` when a generated file already has it.
-    fn claim(&self, path: &str) -> Result<bool, Diagnostic> {
+    /// Claims `path` for this build, with the content hash of its bytes when the writer has
+    /// them; `false` when a generated file already has it.
+    fn claim(&self, path: &str, hash: Option<u64>) -> Result<bool, Diagnostic> {
         if !is_safe_output_path(path) {
             return Err(Diagnostic::error(format!("拒绝写到输出文件夹之外：{path}"))
                 .help("这是 caidan 的错误，请报告"));
@@ -108,7 +109,7 @@ impl Writer {
         if paths.contains_key(path) {
             return Ok(false);
         }
-        paths.insert(path.to_string(), None);
+        paths.insert(path.to_string(), hash);
         Ok(true)
     }
 
@@ -128,13 +129,20 @@ impl Writer {
         Ok(dest)
     }
 
-    /// Writes `bytes` as `path`: staged when new or changed, counted when unchanged.
-    fn write_bytes(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    /// Claims `path` for `bytes` and writes them: staged when new or changed, counted when
+    /// unchanged. `false` when a generated file already has the path.
+    fn claim_and_write(&self, path: &str, bytes: &[u8]) -> Result<bool, Diagnostic> {
         let hash = manifest::content_hash(bytes);
-        self.paths
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(path.to_string(), Some(hash));
+        if !self.claim(path, Some(hash))? {
+            return Ok(false);
+        }
+        self.write_bytes(path, bytes, hash)?;
+        Ok(true)
+    }
+
+    /// Writes `bytes` (content hash `hash`) as `path`: staged when new or changed, counted
+    /// when unchanged.
+    fn write_bytes(&self, path: &str, bytes: &[u8], hash: u64) -> Result<(), Diagnostic> {
         let unchanged = !self.fresh
             && match self.known.holds(&self.out, path, bytes.len() as u64, hash) {
                 manifest::Held::Same => true,
@@ -176,12 +184,12 @@ impl Writer {
     }
 
     fn copy(&self, c: &CopyFile) -> Result<(), Diagnostic> {
-        if !self.claim(&c.dest)? {
-            return Ok(());
-        }
         match &c.source {
-            CopySource::Embedded(bytes) => self.write_bytes(&c.dest, bytes),
+            CopySource::Embedded(bytes) => self.claim_and_write(&c.dest, bytes).map(|_| ()),
             CopySource::Disk(src) => {
+                if !self.claim(&c.dest, None)? {
+                    return Ok(());
+                }
                 if !self.fresh && same_file_content(src, &self.out.join(&c.dest)) {
                     self.unchanged.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
@@ -281,13 +289,13 @@ impl Writer {
 
 impl Sink for Writer {
     fn put(&self, file: OutFile) -> Result<(), Diagnostic> {
-        if !self.claim(&file.path)? {
+        if !self.claim_and_write(&file.path, &file.bytes)? {
             return Err(
                 Diagnostic::error(format!("两个文件要写到同一个位置：{}", file.path))
                     .help("这是 caidan 的错误，请报告"),
             );
         }
-        self.write_bytes(&file.path, &file.bytes)
+        Ok(())
     }
 }
 

@@ -49,7 +49,8 @@ pub struct Report {
 /// Loads, resolves and renders the site, without writing anything.
 pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnostics> {
     let memory = render::Memory::default();
-    let (config, site, made, diagnostics) = run(options, load::Entries::default(), &memory)?;
+    let (config, site, made, diagnostics) =
+        run(options, load::Entries::default(), &memory, Texts::Keep)?;
     let output = Output {
         files: memory.into_files(),
         copies: made.copies,
@@ -64,11 +65,21 @@ pub fn generate(options: &Options) -> Result<(Generated, Diagnostics), Diagnosti
     ))
 }
 
+/// Whether the site keeps its entries' Markdown once their bodies are rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Texts {
+    Keep,
+    /// A build only writes: the Markdown of 100,000 articles is a gigabyte it need not hold
+    /// while the pages and the search index are made.
+    Forget,
+}
+
 /// Stages 1–4: load, resolve and render into `sink`.
 fn run(
     options: &Options,
     entries: load::Entries,
     sink: &dyn render::Sink,
+    texts: Texts,
 ) -> Result<(Config, Site, render::Made, Diagnostics), Diagnostics> {
     let t = Instant::now();
     let overrides = Overrides {
@@ -99,16 +110,22 @@ fn run(
     drop(content);
     diagnostics.extend(resolve_diags);
     let t = crate::timing::lap("resolve", t);
-    let (Some(site), Some(theme)) = (site, theme) else {
+    let (Some(mut site), Some(theme)) = (site, theme) else {
         return Err(diagnostics);
     };
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-    // 4. Render every page, each handed to `sink` as soon as it is made.
+    // 4. Render every body, then every page, each handed to `sink` as soon as it is made.
+    let (rendered, body_diags) = render::bodies(&site, &theme);
+    diagnostics.extend(body_diags);
+    if texts == Texts::Forget {
+        site.forget_entry_texts();
+    }
     let (made, render_diags) = render::render(
         &site,
         &theme,
+        rendered,
         render::Options {
             serve: options.serve,
         },
@@ -147,7 +164,7 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     // 5. Pages are staged as they render; they replace the output only if everything succeeded
     // (a writer dropped on an error removes what it staged).
     let writer = write::Writer::begin(&options.root, &out_dir)?;
-    let (_, _, made, warnings) = run(options, entries, &writer)?;
+    let (_, _, made, warnings) = run(options, entries, &writer, Texts::Forget)?;
     let t = Instant::now();
     writer.copy_all(&made.copies)?;
     let t = crate::timing::lap("  copy", t);
@@ -193,7 +210,7 @@ pub fn check(options: &Options) -> Diagnostics {
             Ok(())
         }
     }
-    match run(options, load::Entries::default(), &Discard) {
+    match run(options, load::Entries::default(), &Discard, Texts::Forget) {
         Ok((.., d)) | Err(d) => d,
     }
 }

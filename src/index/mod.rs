@@ -22,6 +22,7 @@ pub mod normalize;
 pub mod postings;
 pub mod records;
 pub mod shards;
+mod spill;
 pub mod tokenize;
 pub mod zlib;
 
@@ -30,7 +31,10 @@ pub use tokenize::{JUNCTION_CHARS, Term, for_each_term, query_parts, query_terms
 
 use postings::{Postings, impact};
 use rayon::prelude::*;
+use spill::{Buckets, Spill};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One page to index, as the reader sees it.
 pub struct SearchDoc {
@@ -62,13 +66,42 @@ const FACET_ORDER: [&str; 4] = ["kind", "category", "region", "tag"];
 /// zlib level: 1 (greedy matching) is a quarter of the index's build time less than 9 for
 /// 0.7 % more bytes on the 10,000-article corpus; level 9 is within 1 % of `zopfli`.
 const LEVEL: u8 = 1;
+/// Pages analysed together at most: the postings a thread holds before they are counted
+/// against the [`Budget`] (about 70 MB).
+const MAX_CHUNK: usize = 2_048;
 
-/// Builds the search index of `docs`.
+/// How much of the index stays in memory. Past `postings`, the postings of further pages
+/// wait in a temporary file ([`spill`]); past `text_bytes`, record texts are made again
+/// when their pack is written. Neither changes a byte of the index.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub postings: usize,
+    pub text_bytes: usize,
+}
+
+impl Default for Budget {
+    /// The 10,000-article corpus (25 million postings, 90 MB of records) stays in memory;
+    /// at 100,000 articles the postings alone would take 4 GB.
+    fn default() -> Budget {
+        Budget {
+            postings: 32 << 20,
+            text_bytes: 256 << 20,
+        }
+    }
+}
+
+/// Builds the search index of `docs` within the default [`Budget`]; fails only when the
+/// temporary file of a large site cannot be read back.
+pub fn build(docs: &[SearchDoc]) -> std::io::Result<Vec<IndexFile>> {
+    build_within(docs, Budget::default())
+}
+
+/// Builds the search index of `docs`, holding at most about `budget` in memory.
 ///
 /// Three passes, each parallel over all cores and each collecting its results in page (or
 /// shard) order, so the bytes do not depend on the scheduling: pages → their terms, spread into
 /// [`BUCKETS`] by the term's shard hash; then records and shards, both compressed.
-pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
+pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<IndexFile>> {
     let t = std::time::Instant::now();
     let order = page_order(docs);
     let n_docs = order.len() as u32;
@@ -78,11 +111,23 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
     let chunk = order
         .len()
         .div_ceil(4 * rayon::current_num_threads())
-        .max(64);
+        .clamp(64, MAX_CHUNK);
+    let spill = Spill::default();
+    let (held, kept) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let analysed: Vec<Analysed> = order
         .par_chunks(chunk)
         .enumerate()
-        .map(|(i, pages)| analyse(i * chunk, pages, &junction))
+        .map(|(i, pages)| {
+            let (mut part, buckets) = analyse(i * chunk, pages, &junction, &kept, &budget);
+            let n = part.postings;
+            part.buckets = if held.fetch_add(n, Ordering::Relaxed) + n <= budget.postings {
+                Buckets::Held(buckets)
+            } else {
+                held.fetch_sub(n, Ordering::Relaxed);
+                spill.put(buckets)
+            };
+            part
+        })
         .collect();
     let t = crate::timing::lap("    index: terms", t);
     let mut lens = Vec::with_capacity(order.len());
@@ -99,7 +144,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
         }
     }
     for part in &analysed {
-        texts.extend(part.texts.iter().map(String::as_str));
+        texts.extend(part.texts.iter().map(Option::as_deref));
     }
     for (cp, n) in bmp.into_iter().enumerate().filter(|e| e.1 > 0) {
         *char_counts
@@ -115,7 +160,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
 
     let code = records::CharCode::new(&char_counts);
     let per_pack = records::docs_per_pack(order.len());
-    let total_postings: usize = analysed.iter().flat_map(|p| &p.buckets).map(Vec::len).sum();
+    let total_postings: usize = analysed.iter().map(|p| p.postings).sum();
     let n_shards = shards::shard_count(total_postings);
     let (mut files, shard_files) = rayon::join(
         || {
@@ -124,30 +169,25 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
                 .enumerate()
                 .map(|(i, pack)| IndexFile {
                     path: format!("search/d/{i}.bin"),
-                    bytes: record_pack(&code, pack),
+                    bytes: record_pack(&code, &order[i * per_pack..], pack),
                 })
                 .collect::<Vec<_>>()
         },
         || {
             (0..n_shards)
                 .into_par_iter()
-                .map(|s| IndexFile {
-                    path: format!("search/t/{s:x}.bin"),
-                    bytes: shard(
-                        &analysed,
-                        s,
-                        n_shards,
-                        &impacts_by_tf,
-                        &lens,
-                        avg_len,
-                        n_docs,
-                    ),
+                .map(|s| {
+                    let postings = shard_postings(&analysed, &spill, s, n_shards)?;
+                    Ok(IndexFile {
+                        path: format!("search/t/{s:x}.bin"),
+                        bytes: shard(postings, &impacts_by_tf, &lens, avg_len, n_docs),
+                    })
                 })
-                .collect::<Vec<_>>()
+                .collect::<std::io::Result<Vec<_>>>()
         },
     );
     let t = crate::timing::lap("    index: records and shards", t);
-    files.extend(shard_files);
+    files.extend(shard_files?);
     drop(texts);
     drop(analysed);
     let t = crate::timing::lap("    index: free", t);
@@ -207,7 +247,7 @@ pub fn build(docs: &[SearchDoc]) -> Vec<IndexFile> {
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     crate::timing::lap("    index: facets", t);
-    files
+    Ok(files)
 }
 
 /// Newest first, undated pages last, then by URL (and content, for duplicate URLs).
@@ -315,17 +355,29 @@ impl Posting {
 
 struct Analysed {
     /// [`BUCKETS`] lists, each in page order.
-    buckets: Vec<Vec<Posting>>,
+    buckets: Buckets,
+    postings: usize,
     lens: Vec<u32>,
-    texts: Vec<String>,
+    /// The record texts, while the budget lasts.
+    texts: Vec<Option<String>>,
     /// Occurrences of each character below U+10000 in the records, by code point.
     bmp: Vec<u64>,
     astral: HashMap<char, u64>,
 }
 
-fn analyse(first: usize, docs: &[&SearchDoc], junction: &Junction) -> Analysed {
+/// The terms and records of a run of pages, `first` being the number of the first; the
+/// postings come back by bucket beside the rest, for the caller to keep or spill.
+fn analyse(
+    first: usize,
+    docs: &[&SearchDoc],
+    junction: &Junction,
+    kept: &AtomicUsize,
+    budget: &Budget,
+) -> (Analysed, Vec<Vec<Posting>>) {
+    let mut buckets: Vec<Vec<Posting>> = vec![Vec::new(); BUCKETS];
     let mut out = Analysed {
-        buckets: vec![Vec::new(); BUCKETS],
+        buckets: Buckets::Held(Vec::new()),
+        postings: 0,
         lens: Vec::with_capacity(docs.len()),
         texts: Vec::with_capacity(docs.len()),
         bmp: vec![0; 0x10000],
@@ -364,28 +416,31 @@ fn analyse(first: usize, docs: &[&SearchDoc], junction: &Junction) -> Analysed {
             // size them from the first page, within reason (the capacity changes no byte of
             // the output, and a list that outgrows it still grows).
             let expected = (page_terms.terms.len() * docs.len() / BUCKETS).min(4_096);
-            for bucket in &mut out.buckets {
+            for bucket in &mut buckets {
                 bucket.reserve(expected + expected / 4 + 16);
             }
         }
         for &(term, tf, in_title) in &page_terms.terms {
             let bucket = shards::hash_term(term) as usize % BUCKETS;
-            out.buckets[bucket].push(Posting::new(term, doc_id, tf, in_title));
+            buckets[bucket].push(Posting::new(term, doc_id, tf, in_title));
         }
+        out.postings += page_terms.terms.len();
         out.lens.push(len);
         let (bmp, astral) = (&mut out.bmp, &mut out.astral);
         let record = records::record_text_with(doc, |c| match bmp.get_mut(c as usize) {
             Some(n) => *n += 1,
             None => *astral.entry(c).or_default() += 1,
         });
-        out.texts.push(record);
+        let keep =
+            kept.fetch_add(record.len(), Ordering::Relaxed) + record.len() <= budget.text_bytes;
+        out.texts.push(keep.then_some(record));
     }
     // The reserve above is a guess: give back what it overshot, while only this chunk holds
     // slack (the postings are most of the index's memory).
-    for bucket in &mut out.buckets {
+    for bucket in &mut buckets {
         bucket.shrink_to_fit();
     }
-    out
+    (out, buckets)
 }
 
 /// The distinct terms of one page with their counts. Characters below U+10000 have a slot
@@ -482,36 +537,50 @@ impl PageTerms {
     }
 }
 
-/// The compressed records of a pack's pages.
-fn record_pack(code: &records::CharCode, texts: &[&str]) -> Vec<u8> {
+/// The compressed records of a pack's pages: `docs` from the pack's first, and their record
+/// texts where they were kept.
+fn record_pack(code: &records::CharCode, docs: &[&SearchDoc], texts: &[Option<&str>]) -> Vec<u8> {
     let mut coded = Vec::new();
     let compressed: Vec<Vec<u8>> = texts
         .iter()
-        .map(|t| {
+        .zip(docs)
+        .map(|(t, doc)| {
+            let text = t.map_or_else(|| Cow::Owned(records::record_text(doc)), Cow::Borrowed);
             coded.clear();
-            code.encode_into(t, &mut coded);
+            code.encode_into(&text, &mut coded);
             zlib::compress_zlib(&coded, LEVEL)
         })
         .collect();
     records::pack(&compressed)
 }
 
-/// The compressed shard `s` of `n_shards`.
-fn shard(
+/// The postings of shard `s` of `n_shards`, in page order, from memory and the spill file.
+fn shard_postings(
     analysed: &[Analysed],
+    spill: &Spill,
     s: usize,
     n_shards: usize,
+) -> std::io::Result<Vec<Posting>> {
+    let mut all: Vec<Posting> = Vec::new();
+    for part in analysed {
+        for bucket in (s..BUCKETS).step_by(n_shards) {
+            match &part.buckets {
+                Buckets::Held(held) => all.extend_from_slice(&held[bucket]),
+                Buckets::Spilled(starts) => spill.read(starts, bucket, &mut all)?,
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The compressed shard of `all`, its postings in page order.
+fn shard(
+    mut all: Vec<Posting>,
     impacts_by_tf: &[[u8; 8]],
     lens: &[u32],
     avg_len: f64,
     n_docs: u32,
 ) -> Vec<u8> {
-    let mut all: Vec<Posting> = Vec::new();
-    for part in analysed {
-        for bucket in (s..BUCKETS).step_by(n_shards) {
-            all.extend_from_slice(&part.buckets[bucket]);
-        }
-    }
     // Stable: all postings of a term come from one bucket, in page order.
     all.sort_by_key(|p| p.term);
     let mut writer = shards::Writer::new(n_docs);

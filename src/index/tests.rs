@@ -137,11 +137,11 @@ fn meta(files: &[IndexFile]) -> serde_json::Value {
 
 #[test]
 fn same_pages_in_any_order_give_the_same_bytes() {
-    let a = build(&sample());
+    let a = build(&sample()).expect("index");
     let mut docs = sample();
     docs.reverse();
     docs.swap(0, 7);
-    let b = build(&docs);
+    let b = build(&docs).expect("index");
     assert_eq!(a.len(), b.len());
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x.path, y.path);
@@ -152,7 +152,7 @@ fn same_pages_in_any_order_give_the_same_bytes() {
 #[test]
 fn every_term_of_every_page_is_found_in_its_shard() {
     let docs = sample();
-    let files = build(&docs);
+    let files = build(&docs).expect("index");
     let m = meta(&files);
     let postings = read_postings(&files, m["shards"].as_u64().unwrap() as usize);
     let order = page_order(&docs);
@@ -186,7 +186,7 @@ fn junction_trigrams_keep_apart_bigrams_apart() {
     // 改 is frequent in the sample: `革。产` is a page's trigram, `改革。` and `。产业` are
     // bigrams of page /a/ too, but `改革。产业` is not in it, and its trigrams say so.
     let docs = sample();
-    let files = build(&docs);
+    let files = build(&docs).expect("index");
     let m = meta(&files);
     let junction: Vec<char> = m["junction"].as_str().unwrap().chars().collect();
     assert!(
@@ -203,7 +203,7 @@ fn junction_trigrams_keep_apart_bigrams_apart() {
 #[test]
 fn pages_are_numbered_newest_first_and_records_read_back() {
     let docs = sample();
-    let files = build(&docs);
+    let files = build(&docs).expect("index");
     let m = meta(&files);
     assert_eq!(m["docs"], 43);
     assert_eq!(m["pack"], 32);
@@ -264,7 +264,7 @@ fn pages_are_numbered_newest_first_and_records_read_back() {
 fn output_stays_under_five_thousand_files() {
     const { assert!(shards::MAX_SHARDS + 512 + 16 < 5_000) };
     assert!(records::docs_per_pack(1_000_000) * 512 >= 1_000_000);
-    let files = build(&sample());
+    let files = build(&sample()).expect("index");
     assert!(files.iter().all(|f| f.path.starts_with("search/")));
     assert!(
         files.windows(2).all(|w| w[0].path < w[1].path),
@@ -274,7 +274,7 @@ fn output_stays_under_five_thousand_files() {
 
 #[test]
 fn an_empty_site_still_has_an_index() {
-    let files = build(&[]);
+    let files = build(&[]).expect("index");
     assert_eq!(meta(&files)["docs"], 0);
     assert!(files.iter().any(|f| f.path == "search/t/0.bin"));
 }
@@ -317,8 +317,15 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
     let docs = sample();
     let order = page_order(&docs);
     let junction = Junction::new(&order);
-    let part = analyse(0, &order, &junction);
-    let total: usize = part.buckets.iter().map(Vec::len).sum();
+    let (part, buckets) = analyse(
+        0,
+        &order,
+        &junction,
+        &AtomicUsize::new(0),
+        &Budget::default(),
+    );
+    let total: usize = buckets.iter().map(Vec::len).sum();
+    assert_eq!(total, part.postings);
     let mut distinct = std::collections::BTreeSet::new();
     for (id, d) in order.iter().enumerate() {
         for field in [&d.title, &d.text] {
@@ -328,7 +335,7 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
         }
     }
     assert_eq!(total, distinct.len());
-    for (b, bucket) in part.buckets.iter().enumerate() {
+    for (b, bucket) in buckets.iter().enumerate() {
         assert!(
             bucket
                 .windows(2)
@@ -340,5 +347,38 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
                 .iter()
                 .all(|p| shards::hash_term(p.term) as usize % BUCKETS == b)
         );
+    }
+}
+
+#[test]
+fn a_spent_budget_changes_no_byte() {
+    // Enough pages for several chunks, so some are held and some spilled.
+    let mut docs = sample();
+    for i in 0..400 {
+        docs.push(doc(
+            &format!("/m/{i}/"),
+            &format!("第{i}次劳模工匠宣讲"),
+            Some(&format!("2022-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
+            &format!("{i}号宣讲员讲述产业工人的故事。").repeat(i % 7 + 1),
+        ));
+    }
+    let whole = build_within(&docs, Budget::default()).expect("index");
+    let total: usize = docs.len() * 40;
+    for budget in [
+        Budget {
+            postings: 0,
+            text_bytes: 0,
+        },
+        Budget {
+            postings: total / 2,
+            text_bytes: 10_000,
+        },
+    ] {
+        let spent = build_within(&docs, budget).expect("index");
+        assert_eq!(whole.len(), spent.len());
+        for (x, y) in whole.iter().zip(&spent) {
+            assert_eq!(x.path, y.path);
+            assert!(x.bytes == y.bytes, "{} differs with {budget:?}", x.path);
+        }
     }
 }

@@ -37,6 +37,11 @@ impl Term {
         self.0
     }
 
+    /// The term of a [`Term::raw`] value (read back from the index's spill file).
+    pub(crate) fn from_raw(raw: u64) -> Term {
+        Term(raw)
+    }
+
     pub fn unigram(c: char) -> Term {
         Term(u64::from(c))
     }

@@ -93,10 +93,22 @@ pub struct Options {
     pub serve: bool,
 }
 
-/// Renders the whole site into `sink`; `None` (and nothing more put) once a page failed.
+/// Every entry's body, rendered (in entry order), with the problems of the bodies: the first
+/// half of [`render`], after which the entries' Markdown is no longer read.
+pub fn bodies(site: &Site, theme: &Theme) -> (Vec<Rendered>, Diagnostics) {
+    let t = std::time::Instant::now();
+    let rendered = render_markdown(site);
+    let diagnostics = check_body_images(site, theme, &rendered);
+    crate::timing::lap("  markdown", t);
+    (rendered, diagnostics)
+}
+
+/// Renders the whole site into `sink` from the entries' [`bodies`]; `None` (and nothing more
+/// put) once a page failed.
 pub fn render(
     site: &Site,
     theme: &Theme,
+    rendered: Vec<Rendered>,
     options: Options,
     sink: &dyn Sink,
 ) -> (Option<Made>, Diagnostics) {
@@ -111,9 +123,6 @@ pub fn render(
     }
 
     let t = std::time::Instant::now();
-    let rendered = render_markdown(site);
-    diagnostics.extend(check_body_images(site, theme, &rendered));
-    let t = crate::timing::lap("  markdown", t);
     let cards = context::cards(site, &rendered);
     let codes = qr::all(site);
     let t = crate::timing::lap("  cards", t);
@@ -171,7 +180,13 @@ pub fn render(
     // The search index covers exactly what the pages say; a theme without a search page
     // still gets it, for other clients.
     let t = std::time::Instant::now();
-    let index = search::files(site, rendered);
+    let index = match search::files(site, rendered) {
+        Ok(files) => files,
+        Err(d) => {
+            diagnostics.push(d);
+            return (None, diagnostics);
+        }
+    };
     crate::timing::lap("  index", t);
     for file in extra.into_iter().chain(index) {
         made.files += 1;

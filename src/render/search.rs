@@ -5,6 +5,7 @@
 //! two facts never run together into a word neither contains (`嘉兴市` + `班前…` ≠ `市班前`).
 
 use super::markdown::Rendered;
+use crate::diagnostics::Diagnostic;
 use crate::index::{self, SearchDoc};
 use crate::render::OutFile;
 use crate::resolve::{Data, Site};
@@ -14,17 +15,26 @@ use crate::resolve::{Data, Site};
 /// the build time.
 /// Takes the rendered pages, whose text becomes the documents' without a copy (the index is
 /// the build's peak of memory).
-pub fn files(site: &Site, rendered: Vec<Rendered>) -> Vec<OutFile> {
+pub fn files(site: &Site, rendered: Vec<Rendered>) -> Result<Vec<OutFile>, Diagnostic> {
     if std::env::var_os("CAIDAN_SEARCH_INDEX").is_some_and(|v| v == "0") {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    index::build(&docs_from(site, rendered.into_iter().map(|r| r.text)))
+    let files = index::build(&docs_from(site, rendered.into_iter().map(|r| r.text)))
+        .map_err(|e| spill_error(&e))?;
+    Ok(files
         .into_iter()
         .map(|f| OutFile {
             path: f.path,
             bytes: f.bytes,
         })
-        .collect()
+        .collect())
+}
+
+/// The only way the index fails: a large site's postings could not be read back from the
+/// temporary folder.
+pub fn spill_error(e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("生成搜索索引时读不回临时文件：{e}"))
+        .help("大网站的搜索索引会暂存在系统临时文件夹（TMPDIR）里；请检查那里的磁盘空间和权限，再生成一次")
 }
 
 pub fn docs(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {

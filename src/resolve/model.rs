@@ -255,6 +255,15 @@ pub struct Site {
 }
 
 impl Site {
+    /// Lets go of the entries' Markdown once their bodies are rendered: a large site's text
+    /// need not be held twice. Their bodies read as empty from then on.
+    pub fn forget_entry_texts(&mut self) {
+        for e in &mut self.entries {
+            e.source.text = std::sync::Arc::from("");
+            e.body = 0..0;
+        }
+    }
+
     pub fn section(&self, key: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.key == key)
     }

@@ -259,7 +259,16 @@ impl State {
         std::thread::Builder::new()
             .name("caidan-search".into())
             .spawn(move || {
-                let index = crate::index::build(&docs)
+                let index = match crate::index::build(&docs) {
+                    Ok(files) => files,
+                    Err(e) => {
+                        // The pages stay served; only the search index lags.
+                        let d = crate::render::search::spill_error(&e);
+                        eprintln!("{}", d.message);
+                        return;
+                    }
+                };
+                let index = index
                     .into_iter()
                     .map(|f| crate::render::OutFile {
                         path: f.path,

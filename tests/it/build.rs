@@ -477,3 +477,25 @@ fn lecturer_directory_is_ordered_by_honor_then_name() {
     );
     assert!(list.contains("name=\"honor\" value=\"全国\""), "{list}");
 }
+
+#[test]
+fn a_build_writes_what_generate_makes_in_memory() {
+    // `build` lets go of the entries' Markdown once their bodies are rendered; `generate`
+    // keeps it. Nothing after that point may read it: the pages would come out different.
+    let site = Site::fixture("build/basic");
+    site.build();
+    let options = caidan::build::Options {
+        root: site.root.clone(),
+        ..Default::default()
+    };
+    let (generated, _) = caidan::build::generate(&options).expect("the fixture builds");
+    let written: std::collections::BTreeMap<String, Vec<u8>> =
+        snapshot(&site.root.join("public")).into_iter().collect();
+    assert!(generated.output.files.len() > 10);
+    for file in &generated.output.files {
+        let on_disk = written
+            .get(&file.path)
+            .unwrap_or_else(|| panic!("{} not written", file.path));
+        assert!(on_disk == &file.bytes, "{} differs", file.path);
+    }
+}

@@ -117,11 +117,12 @@ fn run(
         return Err(diagnostics);
     }
     // 4. Render every body, then every page, each handed to `sink` as soon as it is made.
-    let (rendered, body_diags) = render::bodies(&site, &theme);
+    let entry_texts = match texts {
+        Texts::Keep => site.entry_texts(),
+        Texts::Forget => site.take_entry_texts(),
+    };
+    let (rendered, body_diags) = render::bodies(&site, &theme, entry_texts);
     diagnostics.extend(body_diags);
-    if texts == Texts::Forget {
-        site.forget_entry_texts();
-    }
     let (made, render_diags) = render::render(
         &site,
         &theme,

@@ -108,7 +108,7 @@ fn base(config: &Config, e: &Entry, r: &Rendered) -> serde_json::Map<String, Val
     m.insert("title".into(), json!(e.title));
     m.insert("date".into(), json!(e.date.map(|d| d.iso())));
     m.insert("date_display".into(), json!(e.date.map(|d| d.display())));
-    m.insert("summary".into(), json!(text::summary(&r.lead, 120)));
+    m.insert("summary".into(), json!(r.summary));
     m.insert("tags".into(), json!(links(config, "tags", &e.tags)));
     m.insert("weight".into(), json!(e.weight));
     m
@@ -300,7 +300,7 @@ pub fn matrix_card(config: &Config, m: &Matrix, cards: &[Value], site: &Site) ->
         "date_display": m.date.map(|d| d.display()),
         "count": m.count.as_ref().map(|c| c.value),
         "brand_count": m.brands.len(),
-        "summary": text::summary(&text::strip_markdown(preface), 120),
+        "summary": super::markdown::render(preface, "").summary,
         "rows": rows,
     })
 }

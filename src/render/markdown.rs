@@ -21,8 +21,9 @@ pub struct Rendered {
     pub html: String,
     /// The text a reader sees, block by block on its own line.
     pub text: String,
-    /// The running text only (no headings, no code), for summaries.
-    pub lead: String,
+    /// The start of the running text (no headings, no code), as cards show it: the first
+    /// [`SUMMARY_CHARS`] characters, cut at a sentence end when one is near.
+    pub summary: String,
     /// Relative and root-relative image sources with their byte offset in the body, so a
     /// missing image can be reported where it is written.
     pub images: Vec<(String, std::ops::Range<usize>)>,
@@ -39,6 +40,9 @@ pub struct Heading {
     pub id: String,
     pub title: String,
 }
+
+/// The length of a card's summary, in characters.
+pub const SUMMARY_CHARS: usize = 120;
 
 /// The extensions every page gets: tables, footnotes, strikethrough, task lists, `{#id}`.
 pub fn options() -> Options {
@@ -244,11 +248,10 @@ pub fn render_with(markdown: &str, base: &str, unsafe_html: bool) -> Rendered {
     // Every entry's body is held until its page is made: no slack (a third of it at 100,000
     // articles).
     html.shrink_to_fit();
-    lead.shrink_to_fit();
     Rendered {
         html,
         text: text.trim_end().to_string(),
-        lead,
+        summary: super::text::summary(&lead, SUMMARY_CHARS),
         images,
         toc,
         raw_html,

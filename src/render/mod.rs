@@ -94,11 +94,31 @@ pub struct Options {
 }
 
 /// Every entry's body, rendered (in entry order), with the problems of the bodies: the first
-/// half of [`render`], after which the entries' Markdown is no longer read.
-pub fn bodies(site: &Site, theme: &Theme) -> (Vec<Rendered>, Diagnostics) {
+/// half of [`render`]. `texts` are the entries' files ([`Site::take_entry_texts`] or
+/// [`Site::entry_texts`]); each is let go of once its body is made.
+pub fn bodies(
+    site: &Site,
+    theme: &Theme,
+    texts: Vec<crate::resolve::EntryText>,
+) -> (Vec<Rendered>, Diagnostics) {
     let t = std::time::Instant::now();
-    let rendered = render_markdown(site);
-    let diagnostics = check_body_images(site, theme, &rendered);
+    let published = published(site, theme);
+    let (rendered, problems): (Vec<Rendered>, Vec<Diagnostics>) = texts
+        .into_par_iter()
+        .zip(&site.entries)
+        .map(|(text, e)| {
+            let r = markdown::render_with(
+                &text.source.text[text.body.clone()],
+                &markdown_base(site, e),
+                site.config.unsafe_html,
+            );
+            let mut problems = Diagnostics::new();
+            check_entry_body(site, &published, e, &text, &r, &mut problems);
+            (r, problems)
+        })
+        .unzip();
+    let mut diagnostics: Diagnostics = problems.into_iter().flatten().collect();
+    diagnostics.extend(check_other_bodies(site));
     crate::timing::lap("  markdown", t);
     (rendered, diagnostics)
 }
@@ -299,14 +319,6 @@ pub fn extras_with(
     output.files
 }
 
-/// Every entry's body as HTML, text and headings, in entry order.
-pub fn render_markdown(site: &Site) -> Vec<Rendered> {
-    site.entries
-        .par_iter()
-        .map(|e| render_body(site, e, &markdown_base(site, e)))
-        .collect()
-}
-
 /// `e`'s body rendered against `base`, with raw HTML as the site allows.
 pub fn render_body(site: &Site, e: &Entry, base: &str) -> Rendered {
     markdown::render_with(
@@ -327,69 +339,77 @@ pub fn markdown_base(site: &Site, e: &Entry) -> String {
 
 /// Every image a body shows must be a file the build publishes (an asset, a bundle file or a
 /// static file); a missing one is an error at the line that shows it. Also warns, where they
-/// are written, about what [`markdown::render_with`] defused: see [`check_body_html`].
+/// are written, about what [`markdown::render_with`] defused: see [`check_entry_body`].
 pub fn check_body_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> Diagnostics {
-    let mut diagnostics = check_body_html(site, rendered);
-    diagnostics.extend(check_published_images(site, theme, rendered));
+    let published = published(site, theme);
+    let mut diagnostics = Diagnostics::new();
+    for ((e, text), r) in site.entries.iter().zip(site.entry_texts()).zip(rendered) {
+        check_entry_body(site, &published, e, &text, r, &mut diagnostics);
+    }
+    diagnostics.extend(check_other_bodies(site));
     diagnostics
 }
 
-/// One warning per file with raw HTML shown as text (at the first), and one per dropped link,
-/// over entries, section `_index.md` files and matrix prefaces.
-pub fn check_body_html(site: &Site, rendered: &[Rendered]) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    let mut report = |source: &crate::diagnostics::Source, body: usize, r: &Rendered| {
-        if let Some((what, span)) = &r.raw_html {
-            diagnostics.push(
-                crate::diagnostics::Diagnostic::warning(format!(
-                    "正文里有 HTML 代码 {what}，已按普通文字显示"
-                ))
-                .at(source, body + span.start..body + span.end)
-                .label("读者看到的是这段代码本身")
-                .help("HTML 可能在读者的浏览器里运行脚本，所以默认不生效；请改用 Markdown 写法。确实需要、并且信得过每一位作者时，在 site.yaml 里写 unsafe_html: true"),
-            );
-        }
-        for (url, span) in &r.unsafe_links {
-            // A tab or newline hidden in `java\tscript:` is shown as `\t`, not as white space.
-            let shown: String = url
-                .chars()
-                .take(40)
-                .map(|c| {
-                    if c.is_control() {
-                        c.escape_debug().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-            diagnostics.push(
-                crate::diagnostics::Diagnostic::warning(format!(
-                    "正文里的链接地址不安全：{shown}，已去掉"
-                ))
-                .at(source, body + span.start..body + span.end)
-                .label("页面上这个链接不指向任何地方")
-                .help("链接和图片只能用 http://、https://、mailto:、tel: 或站内的相对路径"),
-            );
-        }
-    };
-    for (e, r) in site.entries.iter().zip(rendered) {
-        report(&e.source, e.body.start, r);
+/// One warning per file with raw HTML shown as text (at the first), and one per dropped link.
+fn report_defused(
+    source: &crate::diagnostics::Source,
+    body: usize,
+    r: &Rendered,
+    diagnostics: &mut Diagnostics,
+) {
+    if let Some((what, span)) = &r.raw_html {
+        diagnostics.push(
+            crate::diagnostics::Diagnostic::warning(format!(
+                "正文里有 HTML 代码 {what}，已按普通文字显示"
+            ))
+            .at(source, body + span.start..body + span.end)
+            .label("读者看到的是这段代码本身")
+            .help("HTML 可能在读者的浏览器里运行脚本，所以默认不生效；请改用 Markdown 写法。确实需要、并且信得过每一位作者时，在 site.yaml 里写 unsafe_html: true"),
+        );
     }
+    for (url, span) in &r.unsafe_links {
+        // A tab or newline hidden in `java\tscript:` is shown as `\t`, not as white space.
+        let shown: String = url
+            .chars()
+            .take(40)
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        diagnostics.push(
+            crate::diagnostics::Diagnostic::warning(format!(
+                "正文里的链接地址不安全：{shown}，已去掉"
+            ))
+            .at(source, body + span.start..body + span.end)
+            .label("页面上这个链接不指向任何地方")
+            .help("链接和图片只能用 http://、https://、mailto:、tel: 或站内的相对路径"),
+        );
+    }
+}
+
+/// What defusing did in section `_index.md` files and matrix prefaces (see [`report_defused`]).
+fn check_other_bodies(site: &Site) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
     let unsafe_html = site.config.unsafe_html;
     for s in &site.sections {
         if let Some(src) = &s.source {
             let r = markdown::render_with(&src.text[s.body.clone()], "", unsafe_html);
-            report(src, s.body.start, &r);
+            report_defused(src, s.body.start, &r, &mut diagnostics);
         }
     }
     for m in &site.matrices {
         let r = markdown::render_with(&m.source.text[m.body.clone()], "", unsafe_html);
-        report(&m.source, m.body.start, &r);
+        report_defused(&m.source, m.body.start, &r, &mut diagnostics);
     }
     diagnostics
 }
 
-fn check_published_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> Diagnostics {
+/// Every file a body may show: theme and site static files, content assets, bundle files.
+fn published(site: &Site, theme: &Theme) -> std::collections::HashSet<String> {
     let mut published: std::collections::HashSet<String> =
         theme.statics.iter().map(|s| s.rel.clone()).collect();
     published.extend(site.assets.iter().map(|(_, dest)| dest.clone()));
@@ -400,59 +420,67 @@ fn check_published_images(site: &Site, theme: &Theme, rendered: &[Rendered]) -> 
             }
         }
     }
-    let mut diagnostics = Diagnostics::new();
-    for (e, r) in site.entries.iter().zip(rendered) {
-        for (src, span) in &r.images {
-            let clean = src.split(['?', '#']).next().unwrap_or(src);
-            let folder = if e.source.name.ends_with("/index.md") {
-                e.path.clone()
-            } else {
-                asset_folder(&e.source.name)
-            };
-            let joined = match clean.strip_prefix('/') {
-                Some(abs) => abs
-                    .strip_prefix(site.config.base_path.trim_start_matches('/'))
-                    .unwrap_or(abs)
-                    .to_string(),
-                None => format!("{folder}{clean}"),
-            };
-            let at = e.body.start + span.start..e.body.start + span.end;
-            let Some(path) = fold_dots(&joined) else {
-                diagnostics.push(
-                    crate::diagnostics::Diagnostic::error(format!(
-                        "正文里的图片路径跳出了网站：{src}"
-                    ))
-                    .at(&e.source, at)
+    published
+}
+
+/// The problems of entry `e`'s body `r`, written in `text`: what defusing did, and every image
+/// that is not in `published`.
+fn check_entry_body(
+    site: &Site,
+    published: &std::collections::HashSet<String>,
+    e: &Entry,
+    text: &crate::resolve::EntryText,
+    r: &Rendered,
+    diagnostics: &mut Diagnostics,
+) {
+    report_defused(&text.source, text.body.start, r, diagnostics);
+    for (src, span) in &r.images {
+        let clean = src.split(['?', '#']).next().unwrap_or(src);
+        let folder = if e.source.name.ends_with("/index.md") {
+            e.path.clone()
+        } else {
+            asset_folder(&e.source.name)
+        };
+        let joined = match clean.strip_prefix('/') {
+            Some(abs) => abs
+                .strip_prefix(site.config.base_path.trim_start_matches('/'))
+                .unwrap_or(abs)
+                .to_string(),
+            None => format!("{folder}{clean}"),
+        };
+        let at = text.body.start + span.start..text.body.start + span.end;
+        let Some(path) = fold_dots(&joined) else {
+            diagnostics.push(
+                crate::diagnostics::Diagnostic::error(format!("正文里的图片路径跳出了网站：{src}"))
+                    .at(&text.source, at)
                     .label("这么多 .. 会跳到网站之外")
                     .help(
                         "图片放在内容旁边（页面包文件夹里），写相对路径，例如 ![说明](photo.png)",
                     ),
-                );
-                continue;
-            };
-            if published.contains(&path) {
-                continue;
-            }
-            let near: Vec<&str> = published
-                .iter()
-                .filter(|p| p.starts_with(&folder))
-                .map(|p| &p[folder.len()..])
-                .filter(|p| !p.contains('/'))
-                .collect();
-            let mut d = crate::diagnostics::Diagnostic::error(format!("正文里的图片不存在：{src}"))
-                .at(&e.source, at)
-                .help("图片放在内容旁边（页面包文件夹里），写相对路径，例如 ![说明](photo.png)");
-            d = match crate::diagnostics::did_you_mean(
-                clean.rsplit('/').next().unwrap_or(clean),
-                near.iter().copied(),
-            ) {
-                Some(s) => d.label(format!("找不到这个文件；是不是 {s}？")),
-                None => d.label("找不到这个文件"),
-            };
-            diagnostics.push(d);
+            );
+            continue;
+        };
+        if published.contains(&path) {
+            continue;
         }
+        let near: Vec<&str> = published
+            .iter()
+            .filter(|p| p.starts_with(&folder))
+            .map(|p| &p[folder.len()..])
+            .filter(|p| !p.contains('/'))
+            .collect();
+        let mut d = crate::diagnostics::Diagnostic::error(format!("正文里的图片不存在：{src}"))
+            .at(&text.source, at)
+            .help("图片放在内容旁边（页面包文件夹里），写相对路径，例如 ![说明](photo.png)");
+        d = match crate::diagnostics::did_you_mean(
+            clean.rsplit('/').next().unwrap_or(clean),
+            near.iter().copied(),
+        ) {
+            Some(s) => d.label(format!("找不到这个文件；是不是 {s}？")),
+            None => d.label("找不到这个文件"),
+        };
+        diagnostics.push(d);
     }
-    diagnostics
 }
 
 /// `news/../images/x.png` → `images/x.png`; `None` if it climbs out of the site.

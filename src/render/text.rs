@@ -54,11 +54,6 @@ pub fn duration_display(minutes: i64) -> String {
     }
 }
 
-/// Markdown → rough plain text, for summaries of prefaces rendered elsewhere.
-pub fn strip_markdown(md: &str) -> String {
-    super::markdown::render(md, "").lead
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -254,14 +254,38 @@ pub struct Site {
     pub assets: Vec<(PathBuf, String)>,
 }
 
+/// An entry's file and the byte range of its Markdown body in it.
+pub struct EntryText {
+    pub source: Source,
+    pub body: Range<usize>,
+}
+
 impl Site {
-    /// Lets go of the entries' Markdown once their bodies are rendered: a large site's text
-    /// need not be held twice. Their bodies read as empty from then on.
-    pub fn forget_entry_texts(&mut self) {
-        for e in &mut self.entries {
-            e.source.text = std::sync::Arc::from("");
-            e.body = 0..0;
-        }
+    /// Every entry's file and where its body is in it, taken out of the site: rendering the
+    /// bodies can then let go of each file as soon as its body is made, so that a large
+    /// site's Markdown is not held beside its HTML. The entries' bodies read as empty after.
+    pub fn take_entry_texts(&mut self) -> Vec<EntryText> {
+        self.entries
+            .iter_mut()
+            .map(|e| EntryText {
+                source: Source {
+                    name: e.source.name.clone(),
+                    text: std::mem::replace(&mut e.source.text, std::sync::Arc::from("")),
+                },
+                body: std::mem::replace(&mut e.body, 0..0),
+            })
+            .collect()
+    }
+
+    /// Every entry's file and where its body is in it, shared with the site.
+    pub fn entry_texts(&self) -> Vec<EntryText> {
+        self.entries
+            .iter()
+            .map(|e| EntryText {
+                source: e.source.clone(),
+                body: e.body.clone(),
+            })
+            .collect()
     }
 
     pub fn section(&self, key: &str) -> Option<&Section> {

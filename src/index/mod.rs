@@ -79,21 +79,33 @@ pub struct Budget {
     pub text_bytes: usize,
 }
 
-impl Default for Budget {
-    /// The 10,000-article corpus (25 million postings, 90 MB of records) stays in memory;
-    /// at 100,000 articles the postings alone would take 4 GB.
-    fn default() -> Budget {
-        Budget {
-            postings: 32 << 20,
-            text_bytes: 256 << 20,
+/// An index expected to have at most this many postings is held in memory whole: the
+/// 10,000-article corpus has 25 million (350 MB); 100,000 articles would take 4 GB.
+const HOLD_ALL: usize = 32 << 20;
+
+impl Budget {
+    /// Everything for an index of at most [`HOLD_ALL`] postings, expected at about one per
+    /// four bytes of text; for a larger one, 8 million postings (110 MB) and no record texts.
+    pub fn for_docs(docs: &[SearchDoc]) -> Budget {
+        let text: usize = docs.iter().map(|d| d.title.len() + d.text.len()).sum();
+        if text / 4 <= HOLD_ALL {
+            Budget {
+                postings: usize::MAX,
+                text_bytes: usize::MAX,
+            }
+        } else {
+            Budget {
+                postings: 8 << 20,
+                text_bytes: 0,
+            }
         }
     }
 }
 
-/// Builds the search index of `docs` within the default [`Budget`]; fails only when the
+/// Builds the search index of `docs` within [`Budget::for_docs`]; fails only when the
 /// temporary file of a large site cannot be read back.
 pub fn build(docs: &[SearchDoc]) -> std::io::Result<Vec<IndexFile>> {
-    build_within(docs, Budget::default())
+    build_within(docs, Budget::for_docs(docs))
 }
 
 /// Builds the search index of `docs`, holding at most about `budget` in memory.
@@ -120,12 +132,13 @@ pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<I
         .map(|(i, pages)| {
             let (mut part, buckets) = analyse(i * chunk, pages, &junction, &kept, &budget);
             let n = part.postings;
-            part.buckets = if held.fetch_add(n, Ordering::Relaxed) + n <= budget.postings {
-                Buckets::Held(buckets)
-            } else {
-                held.fetch_sub(n, Ordering::Relaxed);
-                spill.put(buckets)
-            };
+            part.buckets =
+                if held.fetch_add(n, Ordering::Relaxed).saturating_add(n) <= budget.postings {
+                    Buckets::Held(buckets)
+                } else {
+                    held.fetch_sub(n, Ordering::Relaxed);
+                    spill.put(buckets)
+                };
             part
         })
         .collect();
@@ -431,8 +444,10 @@ fn analyse(
             Some(n) => *n += 1,
             None => *astral.entry(c).or_default() += 1,
         });
-        let keep =
-            kept.fetch_add(record.len(), Ordering::Relaxed) + record.len() <= budget.text_bytes;
+        let keep = kept
+            .fetch_add(record.len(), Ordering::Relaxed)
+            .saturating_add(record.len())
+            <= budget.text_bytes;
         out.texts.push(keep.then_some(record));
     }
     // The reserve above is a guess: give back what it overshot, while only this chunk holds

@@ -322,7 +322,7 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
         &order,
         &junction,
         &AtomicUsize::new(0),
-        &Budget::default(),
+        &Budget::for_docs(&docs),
     );
     let total: usize = buckets.iter().map(Vec::len).sum();
     assert_eq!(total, part.postings);
@@ -362,7 +362,7 @@ fn a_spent_budget_changes_no_byte() {
             &format!("{i}号宣讲员讲述产业工人的故事。").repeat(i % 7 + 1),
         ));
     }
-    let whole = build_within(&docs, Budget::default()).expect("index");
+    let whole = build_within(&docs, Budget::for_docs(&docs)).expect("index");
     let total: usize = docs.len() * 40;
     for budget in [
         Budget {

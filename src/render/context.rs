@@ -308,7 +308,7 @@ pub fn matrix_card(config: &Config, m: &Matrix, cards: &[Value], site: &Site) ->
 /// An entry's full page: its card plus what only its own page shows.
 pub fn page(site: &Site, i: usize, r: &Rendered, cards: &Cards, qr: Option<String>) -> tera::Value {
     let e = &site.entries[i];
-    let chars = text::char_count(&r.text);
+    let chars = r.chars;
     let mut m = Obj::extend(&cards.values[i])
         .set("content", r.html.as_str())
         .json("toc", &json!(r.toc))

@@ -21,6 +21,9 @@ pub struct Rendered {
     pub html: String,
     /// The text a reader sees, block by block on its own line.
     pub text: String,
+    /// Its characters but whitespace, as [`super::text::char_count`] counts them (the page
+    /// shows a reading time; the build hands `text` to the search index before the pages).
+    pub chars: usize,
     /// The start of the running text (no headings, no code), as cards show it: the first
     /// [`SUMMARY_CHARS`] characters, cut at a sentence end when one is near.
     pub summary: String,
@@ -250,6 +253,7 @@ pub fn render_with(markdown: &str, base: &str, unsafe_html: bool) -> Rendered {
     html.shrink_to_fit();
     Rendered {
         html,
+        chars: super::text::char_count(&text),
         text: text.trim_end().to_string(),
         summary: super::text::summary(&lead, SUMMARY_CHARS),
         images,

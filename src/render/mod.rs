@@ -128,7 +128,7 @@ pub fn bodies(
 pub fn render(
     site: &Site,
     theme: &Theme,
-    rendered: Vec<Rendered>,
+    mut rendered: Vec<Rendered>,
     options: Options,
     sink: &dyn Sink,
 ) -> (Option<Made>, Diagnostics) {
@@ -142,7 +142,29 @@ pub fn render(
         return (None, diagnostics);
     }
 
+    // The search index first: it takes the bodies' text, which no page needs, and its
+    // postings are the build's peak of memory; the cards come after, without them. It covers
+    // exactly what the pages say; a theme without a search page still gets it, for other
+    // clients.
     let t = std::time::Instant::now();
+    let texts = rendered.iter_mut().map(|r| std::mem::take(&mut r.text));
+    let index = match search::files(site, texts.collect()) {
+        Ok(files) => files,
+        Err(d) => {
+            diagnostics.push(d);
+            return (None, diagnostics);
+        }
+    };
+    let mut index_files = 0;
+    for file in index {
+        index_files += 1;
+        if let Err(d) = sink.put(file) {
+            diagnostics.push(d);
+            return (None, diagnostics);
+        }
+    }
+    let t = crate::timing::lap("  index", t);
+
     let cards = context::cards(site, &rendered);
     let codes = qr::all(site);
     let t = crate::timing::lap("  cards", t);
@@ -189,26 +211,9 @@ pub fn render(
     let mut made = Made {
         copies: copies(site, theme),
         pages: jobs.len(),
-        files: jobs.len(),
+        files: jobs.len() + index_files,
     };
-    let extra = extras(site, &cards, &sitemap_pages, &codes);
-    // What only the pages needed goes before the index, the build's peak of memory (the
-    // index takes `rendered`, keeping only each page's text).
-    drop(shared);
-    drop(cards);
-    drop(codes);
-    // The search index covers exactly what the pages say; a theme without a search page
-    // still gets it, for other clients.
-    let t = std::time::Instant::now();
-    let index = match search::files(site, rendered) {
-        Ok(files) => files,
-        Err(d) => {
-            diagnostics.push(d);
-            return (None, diagnostics);
-        }
-    };
-    crate::timing::lap("  index", t);
-    for file in extra.into_iter().chain(index) {
+    for file in extras(site, &cards, &sitemap_pages, &codes) {
         made.files += 1;
         made.pages += usize::from(file.path.ends_with(".html"));
         if let Err(d) = sink.put(file) {
@@ -258,23 +263,20 @@ pub fn sitemap_entry(
 
 /// The files that are not pages (feeds, sitemap, catalogs …): cheap, so `serve` regenerates
 /// them on every change.
-pub fn extras(
-    site: &Site,
+/// Made one at a time, as they are written: 10,000 QR code files are 80 MB.
+pub fn extras<'a>(
+    site: &'a Site,
     cards: &context::Cards,
     sitemap_pages: &[(String, Option<String>)],
-    qr_codes: &[Option<String>],
-) -> Vec<OutFile> {
-    let mut files = extras_with(site, cards, sitemap_pages, &mut |_, make| make());
+    qr_codes: &'a [Option<String>],
+) -> impl Iterator<Item = OutFile> + 'a {
+    let files = extras_with(site, cards, sitemap_pages, &mut |_, make| make());
     // QR codes beside lecture and lecturer pages, for the printable menu and posters.
-    files.extend(
-        qr::files(site, qr_codes)
-            .into_iter()
-            .map(|(path, svg)| OutFile {
-                path,
-                bytes: svg.into_bytes(),
-            }),
-    );
-    files
+    let codes = qr::files(site, qr_codes).map(|(path, svg)| OutFile {
+        path,
+        bytes: svg.into_bytes(),
+    });
+    files.into_iter().chain(codes)
 }
 
 /// A catalog of one kind: made by the given function, or kept from before by the caller.

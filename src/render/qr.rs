@@ -95,12 +95,14 @@ pub fn all(site: &Site) -> Vec<Option<String>> {
 
 /// `qr.svg` beside every lecture and lecturer page, for print views and posters, from
 /// [`all`]'s codes.
-pub fn files(site: &Site, codes: &[Option<String>]) -> Vec<(String, String)> {
+pub fn files<'a>(
+    site: &'a Site,
+    codes: &'a [Option<String>],
+) -> impl Iterator<Item = (String, String)> + 'a {
     codes
         .iter()
         .zip(&site.entries)
         .filter_map(|(code, e)| Some((format!("{}qr.svg", e.path), standalone(code.as_ref()?))))
-        .collect()
 }
 
 /// An inline code as a file of its own: the same drawing with the XML namespace.

@@ -13,14 +13,13 @@ use crate::resolve::{Data, Site};
 /// The index files for the whole site; none when the environment sets
 /// `CAIDAN_SEARCH_INDEX=0`, which the search benchmark uses to measure what the index adds to
 /// the build time.
-/// Takes the rendered pages, whose text becomes the documents' without a copy (the index is
-/// the build's peak of memory).
-pub fn files(site: &Site, rendered: Vec<Rendered>) -> Result<Vec<OutFile>, Diagnostic> {
+/// Takes the entries' rendered text (in entry order), which becomes the documents' without a
+/// copy (the index is the build's peak of memory).
+pub fn files(site: &Site, texts: Vec<String>) -> Result<Vec<OutFile>, Diagnostic> {
     if std::env::var_os("CAIDAN_SEARCH_INDEX").is_some_and(|v| v == "0") {
         return Ok(Vec::new());
     }
-    let files = index::build(&docs_from(site, rendered.into_iter().map(|r| r.text)))
-        .map_err(|e| spill_error(&e))?;
+    let files = index::build(&docs_from(site, texts.into_iter())).map_err(|e| spill_error(&e))?;
     Ok(files
         .into_iter()
         .map(|f| OutFile {
@@ -131,6 +130,10 @@ fn join(mut body: String, facts: &[String]) -> String {
         .filter(|f| !f.is_empty())
         .collect();
     if !facts.is_empty() {
+        // Exactly: a doubled capacity would hold a second copy's worth of every page's text
+        // while the index is made.
+        let len = facts.iter().map(|f| f.len() + " · ".len()).sum::<usize>() + 1;
+        body.reserve_exact(len);
         body.push_str("\n · ");
         body.push_str(&facts.join(" · "));
     }

@@ -11,29 +11,71 @@ use crate::resolve::{Data, Entry, Kind, Level, Matrix, Site};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-/// Everything derived once per build, shared by all pages: each card as JSON (for the
-/// catalogs, and for `serve` to see what changed) and as a template value, converted once.
+/// Everything derived once per build, shared by all pages: each card as a template value,
+/// converted once, and as JSON where it is read as data.
 pub struct Cards {
+    /// The JSON of the cards that are read as data: lecturers, lectures and brands (menu
+    /// facets, the 点单篮, the catalogs, the cards that embed them). `Null` for news and
+    /// pages, which only templates read: their JSON would be half a gigabyte at 100,000
+    /// articles.
     pub cards: Vec<Value>,
     pub matrix_cards: Vec<Value>,
     pub values: Vec<tera::Value>,
     pub matrix_values: Vec<tera::Value>,
+    /// Whether entry `i`'s card keeps its JSON.
+    keeps_json: Vec<bool>,
+}
+
+/// An entry's card as [`Cards`] holds it, to put back with [`Cards::restore`].
+pub struct Card {
+    json: Value,
+    value: tera::Value,
 }
 
 impl Cards {
-    pub fn new(cards: Vec<Value>, matrix_cards: Vec<Value>) -> Cards {
+    pub fn new(site: &Site, cards: Vec<Value>, matrix_cards: Vec<Value>) -> Cards {
+        let keeps_json: Vec<bool> = site
+            .entries
+            .iter()
+            .map(|e| matches!(e.kind, Kind::Lecturer | Kind::Lecture | Kind::Brand))
+            .collect();
+        let values = cards.par_iter().map(from_json).collect();
+        let cards = cards
+            .into_iter()
+            .zip(&keeps_json)
+            .map(|(card, &keep)| if keep { card } else { Value::Null })
+            .collect();
         Cards {
-            values: cards.par_iter().map(from_json).collect(),
+            values,
             matrix_values: matrix_cards.iter().map(from_json).collect(),
             cards,
             matrix_cards,
+            keeps_json,
         }
     }
 
-    /// Replaces entry `i`'s card, returning the old one.
-    pub fn set_card(&mut self, i: usize, card: Value) -> Value {
-        self.values[i] = from_json(&card);
-        std::mem::replace(&mut self.cards[i], card)
+    /// Replaces entry `i`'s card, returning the old one; `None`, and nothing replaced, when
+    /// templates would see the same value.
+    pub fn replace_card(&mut self, i: usize, card: Value) -> Option<Card> {
+        let value = from_json(&card);
+        if value == self.values[i] {
+            return None;
+        }
+        let json = if self.keeps_json[i] {
+            card
+        } else {
+            Value::Null
+        };
+        Some(Card {
+            json: std::mem::replace(&mut self.cards[i], json),
+            value: std::mem::replace(&mut self.values[i], value),
+        })
+    }
+
+    /// Puts back a card that [`Cards::replace_card`] replaced.
+    pub fn restore(&mut self, i: usize, card: Card) {
+        self.cards[i] = card.json;
+        self.values[i] = card.value;
     }
 
     /// Replaces matrix `m`'s card, returning the old one.
@@ -96,7 +138,7 @@ pub fn cards(site: &Site, rendered: &[Rendered]) -> Cards {
         .iter()
         .map(|m| matrix_card(config, m, &cards, site))
         .collect();
-    Cards::new(cards, matrix_cards)
+    Cards::new(site, cards, matrix_cards)
 }
 
 fn base(config: &Config, e: &Entry, r: &Rendered) -> serde_json::Map<String, Value> {

@@ -45,13 +45,16 @@ pub fn atom(site: &Site, cards: &Cards) -> String {
     );
     for i in news {
         let e = &site.entries[i];
-        let card = &cards.cards[i];
+        let card = cards.values[i].as_map();
         let link = encode_path(&config.permalink(&e.path));
         let date = e
             .date
             .map(|d| d.rfc3339())
             .unwrap_or_else(|| updated.clone());
-        let summary = card.get("summary").and_then(Value::as_str).unwrap_or("");
+        let summary = card
+            .and_then(|c| c.get(&tera::value::Key::Str("summary")))
+            .and_then(tera::Value::as_str)
+            .unwrap_or("");
         let _ = write!(
             out,
             "  <entry>\n    <title>{}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <id>{}</id>\n    <published>{date}</published>\n    <updated>{date}</updated>\n",

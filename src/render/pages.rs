@@ -376,10 +376,7 @@ impl Shared<'_> {
                     Data::Brand(b) => b.logo.as_ref().map(|x| x.src.clone()),
                     _ => None,
                 };
-                let description = self.cards.cards[*i]
-                    .get("summary")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let description = Some(self.rendered[*i].summary.clone());
                 let section = match e.kind {
                     Kind::Page => e.section.split('/').next().unwrap_or("").to_string(),
                     Kind::Brand => "brands".into(),

@@ -102,11 +102,13 @@ pub(super) fn update_cards(
     let mut changed = BTreeSet::new();
     let remake = |i: usize, cards: &mut Cards, undo: &mut Undo| -> bool {
         let card = context::card(site, i, &good.rendered[i], &cards.cards);
-        if card == cards.cards[i] {
-            return false;
+        match cards.replace_card(i, card) {
+            Some(old) => {
+                undo.cards.push((i, old));
+                true
+            }
+            None => false,
         }
-        undo.cards.push((i, cards.set_card(i, card)));
-        true
     };
     // Lecturers first: lecture cards embed theirs.
     let mut order: Vec<usize> = patched.iter().copied().collect();

@@ -696,7 +696,7 @@ impl State {
 pub(super) struct Undo {
     pub(super) entries: Vec<(usize, Entry)>,
     pub(super) rendered: Vec<(usize, Rendered)>,
-    pub(super) cards: Vec<(usize, Value)>,
+    pub(super) cards: Vec<(usize, crate::render::context::Card)>,
     pub(super) matrix_cards: Vec<(usize, Value)>,
 }
 
@@ -709,7 +709,7 @@ impl Undo {
             good.rendered[i] = r;
         }
         for (i, c) in self.cards.into_iter().rev() {
-            good.cards.set_card(i, c);
+            good.cards.restore(i, c);
         }
         for (i, c) in self.matrix_cards.into_iter().rev() {
             good.cards.set_matrix(i, c);

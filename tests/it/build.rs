@@ -186,6 +186,17 @@ fn pages_are_chinese_with_absolute_share_meta_and_the_icp_number() {
         "{html}"
     );
     assert!(html.contains("浙ICP备00000000号"));
+    // A news item is described by the start of its running text (soft breaks between Han
+    // characters joined), for search engines and share cards alike.
+    let news = site.read("news/xiaoshan-banqian/index.html");
+    for meta in ["name=\"description\"", "property=\"og:description\""] {
+        assert!(
+            news.contains(&format!(
+                "<meta {meta} content=\"职工群众可以点单，也可以学习PLC 编程。\">"
+            )),
+            "{meta}: {news}"
+        );
+    }
     assert!(
         !html.contains("http://") || !html.contains("<script src=\"http"),
         "no external scripts"

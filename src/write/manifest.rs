@@ -11,6 +11,7 @@
 //! runs and shows them again. A build that goes ahead forgets it first; only a build that
 //! committed writes it again.
 
+use super::survey::Stat;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -130,22 +131,17 @@ impl Known {
         )
     }
 
-    /// Whether `path` in `out_dir` holds `len` bytes with this content `hash`. The file must
-    /// still have the size and modification time the manifest recorded: one that was edited
-    /// by hand since is `Unknown`.
-    pub fn holds(&self, out_dir: &Path, path: &str, len: u64, hash: u64) -> Held {
+    /// Whether `path`, found on disk as `on_disk` (if it is a file there), holds `len` bytes
+    /// with this content `hash`. The file must still have the size and modification time the
+    /// manifest recorded: one that was edited by hand since is `Unknown`.
+    pub fn holds(&self, path: &str, on_disk: Option<Stat>, len: u64, hash: u64) -> Held {
         let Some(&(known_len, modified, known_hash)) = self.0.get(path) else {
             return Held::Unknown;
         };
-        let Ok(meta) = std::fs::metadata(out_dir.join(path)) else {
+        let Some(on_disk) = on_disk else {
             return Held::Unknown;
         };
-        let on_disk = meta
-            .modified()
-            .ok()
-            .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos());
-        if !meta.is_file() || meta.len() != known_len || on_disk != Some(modified) {
+        if on_disk.len != known_len || on_disk.modified != Some(modified) {
             Held::Unknown
         } else if known_len == len && known_hash == hash {
             Held::Same

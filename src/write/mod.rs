@@ -16,6 +16,7 @@
 //! outside the output folder is ever written.
 
 pub mod manifest;
+pub mod survey;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::render::{CopyFile, CopySource, OutFile, Sink};
@@ -53,6 +54,8 @@ pub struct Writer {
     paths: Mutex<HashMap<String, Option<u64>>>,
     /// The last build's files, to tell an unchanged file without reading it.
     known: manifest::Known,
+    /// The files of the old output, with their sizes and times (updates only).
+    survey: Option<survey::Survey>,
     /// Changed files, staged under `stage` (updates only).
     staged: Mutex<Vec<String>>,
     /// Folders already made under `stage`.
@@ -79,6 +82,7 @@ impl Writer {
         } else {
             manifest::Known::read(out_dir)
         };
+        let survey = (!fresh).then(|| survey::Survey::start(out_dir.to_path_buf()));
         let kind = if fresh { "new" } else { "stage" };
         let stage = parent.join(format!(".{name}.caidan-{kind}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&stage);
@@ -88,6 +92,7 @@ impl Writer {
             fresh,
             paths: Mutex::default(),
             known,
+            survey,
             staged: Mutex::default(),
             dirs: Mutex::default(),
             unchanged: AtomicUsize::new(0),
@@ -144,7 +149,10 @@ impl Writer {
     /// when unchanged.
     fn write_bytes(&self, path: &str, bytes: &[u8], hash: u64) -> Result<(), Diagnostic> {
         let unchanged = !self.fresh
-            && match self.known.holds(&self.out, path, bytes.len() as u64, hash) {
+            && match self
+                .known
+                .holds(path, self.on_disk(path), bytes.len() as u64, hash)
+            {
                 manifest::Held::Same => true,
                 manifest::Held::Different => false,
                 manifest::Held::Unknown => holds(&self.out.join(path), bytes),
@@ -157,6 +165,11 @@ impl Writer {
         std::fs::write(&dest, bytes).map_err(|e| io_error("写入", &dest, &e))?;
         self.record(path);
         Ok(())
+    }
+
+    /// `path`'s size and time in the old output, if it is a file there.
+    fn on_disk(&self, path: &str) -> Option<survey::Stat> {
+        self.survey.as_ref()?.files().get(path).copied()
     }
 
     fn record(&self, path: &str) {
@@ -267,14 +280,20 @@ impl Writer {
                 .map_err(|e| Diagnostics::from(io_error("写入", &dest, &e)))?;
         }
         let mut removed = 0;
-        for stale in list_files(&self.out)
-            .iter()
-            .filter(|p| !paths.contains_key(*p))
+        let old = self.survey.as_ref().map(survey::Survey::files);
+        for stale in old
+            .into_iter()
+            .flatten()
+            .filter(|(p, _)| !paths.contains_key(*p))
         {
-            let path = self.out.join(stale);
-            std::fs::remove_file(&path)
-                .map_err(|e| Diagnostics::from(io_error("删除旧文件", &path, &e)))?;
-            removed += 1;
+            let path = self.out.join(stale.0);
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                // Replaced above by a folder of this build's files.
+                Err(_) if path.is_dir() => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error("删除旧文件", &path, &e).into()),
+            }
         }
         if removed > 0 {
             remove_empty_dirs(&self.out);
@@ -423,6 +442,14 @@ mod tests {
     use super::*;
     use crate::render::{CopyFile, OutFile};
 
+    /// `path`'s size and time in `out`, as a survey finds them.
+    fn on_disk(out: &Path, path: &str) -> Option<survey::Stat> {
+        survey::Survey::start(out.to_path_buf())
+            .files()
+            .get(path)
+            .copied()
+    }
+
     /// An output whose `index.html` says 旧, and a writer that has staged one saying 新.
     fn old_output_and_new_page(name: &str) -> (PathBuf, PathBuf, Writer) {
         let base = std::env::temp_dir().join(format!("caidan-{name}-{}", std::process::id()));
@@ -537,9 +564,17 @@ mod tests {
         assert_eq!(after, kept, "an unchanged page is not written again");
         let known = manifest::Known::read(&out);
         let hash = manifest::content_hash("乙甲".as_bytes());
-        assert_eq!(known.holds(&out, "a.html", 6, hash), manifest::Held::Same);
         assert_eq!(
-            known.holds(&out, "a.html", 6, manifest::content_hash("甲乙".as_bytes())),
+            known.holds("a.html", on_disk(&out, "a.html"), 6, hash),
+            manifest::Held::Same
+        );
+        assert_eq!(
+            known.holds(
+                "a.html",
+                on_disk(&out, "a.html"),
+                6,
+                manifest::content_hash("甲乙".as_bytes())
+            ),
             manifest::Held::Different
         );
 
@@ -548,7 +583,7 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(out.join("a.html"), "丁丁").unwrap();
         assert_eq!(
-            manifest::Known::read(&out).holds(&out, "a.html", 6, hash),
+            manifest::Known::read(&out).holds("a.html", on_disk(&out, "a.html"), 6, hash),
             manifest::Held::Unknown
         );
         let third = write_and_save(&[("a.html", "乙甲"), ("b.html", "丙")], &root, &out);

@@ -16,7 +16,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 const VERSION: u32 = 2;
 
@@ -159,12 +158,13 @@ pub fn forget(out_dir: &Path) {
 /// Every file below `dir` (as the writer sees them) with its size and modification time,
 /// sorted by path.
 fn list(dir: &Path) -> Option<Vec<(String, u64, u128)>> {
-    let mut files: Vec<String> = super::list_files(dir)
+    let mut files: Vec<(String, u64, u128)> = super::survey::walk(dir)
         .into_iter()
-        .filter(|p| p != NAME)
-        .collect();
+        .filter(|(p, _)| p != NAME)
+        .map(|(p, stat)| Some((p, stat.len, stat.modified?)))
+        .collect::<Option<_>>()?;
     files.par_sort_unstable();
-    stat(dir, files)
+    Some(files)
 }
 
 /// `files` (below `dir`) with their sizes and modification times, in the same order; `None`
@@ -173,9 +173,8 @@ fn stat(dir: &Path, files: Vec<String>) -> Option<Vec<(String, u64, u128)>> {
     files
         .into_par_iter()
         .map(|rel| {
-            let meta = std::fs::metadata(dir.join(&rel)).ok()?;
-            let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-            Some((rel, meta.len(), modified.as_nanos()))
+            let stat = Stat::of(&std::fs::metadata(dir.join(&rel)).ok()?);
+            Some((rel, stat.len, stat.modified?))
         })
         .collect()
 }

@@ -361,39 +361,6 @@ fn same_file_content(src: &Path, dest: &Path) -> bool {
     }
 }
 
-/// Every file below `dir`, as `/`-separated relative paths, in no particular order. Folders
-/// are read in parallel: an output has tens of thousands of them (a folder per page), and
-/// reading them one by one was a tenth of a whole rebuild. Symbolic links are not followed.
-fn list_files(dir: &Path) -> Vec<String> {
-    fn walk(dir: &Path, prefix: &str) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Vec::new();
-        };
-        let mut files = Vec::new();
-        let mut dirs = Vec::new();
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if prefix.is_empty() {
-                name
-            } else {
-                format!("{prefix}/{name}")
-            };
-            if kind.is_dir() {
-                dirs.push((entry.path(), rel));
-            } else if kind.is_file() {
-                files.push(rel);
-            }
-        }
-        let below: Vec<Vec<String>> = dirs.par_iter().map(|(d, rel)| walk(d, rel)).collect();
-        files.extend(below.into_iter().flatten());
-        files
-    }
-    walk(dir, "")
-}
-
 fn remove_empty_dirs(dir: &Path) {
     let dirs: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .contents_first(true)

@@ -26,6 +26,20 @@ pub struct Stat {
     pub modified: Option<u128>,
 }
 
+impl Stat {
+    pub fn of(meta: &std::fs::Metadata) -> Stat {
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos());
+        Stat {
+            len: meta.len(),
+            modified,
+        }
+    }
+}
+
 /// Relative `/`-separated path → its [`Stat`], for every regular file below the folder.
 pub type Files = HashMap<String, Stat>;
 
@@ -61,8 +75,9 @@ impl Survey {
     }
 }
 
-/// Every regular file below `dir`, read by [`THREADS`] threads taking folders from one stack.
-fn walk(dir: &Path) -> Files {
+/// Every regular file below `dir` (none if it cannot be read), read by [`THREADS`] threads
+/// taking folders from one stack.
+pub fn walk(dir: &Path) -> Files {
     let folders = Mutex::new(vec![(dir.to_path_buf(), String::new())]);
     // Folders on the stack or being read: the walk is over when none are.
     let open = AtomicUsize::new(1);
@@ -99,18 +114,7 @@ fn walk(dir: &Path) -> Files {
                         } else if kind.is_file()
                             && let Ok(meta) = entry.metadata()
                         {
-                            let modified = meta
-                                .modified()
-                                .ok()
-                                .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
-                                .map(|d| d.as_nanos());
-                            mine.push((
-                                rel,
-                                Stat {
-                                    len: meta.len(),
-                                    modified,
-                                },
-                            ));
+                            mine.push((rel, Stat::of(&meta)));
                         }
                     }
                     open.fetch_sub(1, Ordering::AcqRel);

@@ -231,6 +231,36 @@ fn news_list_is_paginated() {
 }
 
 #[test]
+fn a_pager_links_the_ends_and_the_pages_near_the_current_one() {
+    let site = Site::empty("pager");
+    for i in 1..=120 {
+        site.file(
+            &format!("content/news/n{i:03}.md"),
+            &format!("---\ntitle: 新闻{i}\ndate: 2023-01-01\n---\n正文\n"),
+        );
+    }
+    site.build();
+    assert!(site.exists("news/page/12/index.html"));
+    let html = site.read("news/page/6/index.html");
+    let pager = &html[html.find("class=\"pager\"").expect("a pager")..];
+    let pager = &pager[..pager.find("</nav>").unwrap()];
+    let linked: Vec<usize> = (1..=12)
+        .filter(|n| {
+            let url = if *n == 1 {
+                "/news/\"".to_string()
+            } else {
+                format!("/news/page/{n}/\"")
+            };
+            pager.contains(&url)
+        })
+        .collect();
+    // 5 and 7 are also the previous and next links.
+    assert_eq!(linked, [1, 4, 5, 6, 7, 8, 12], "{pager}");
+    assert_eq!(pager.matches("pager-gap").count(), 2, "{pager}");
+    assert!(pager.contains("第 6 / 12 页，共 120 条"), "{pager}");
+}
+
+#[test]
 fn feeds_sitemap_robots_and_catalogs() {
     let site = Site::fixture("build/basic");
     site.build();

@@ -19,6 +19,7 @@
 
 pub mod facets;
 pub mod normalize;
+mod packed;
 pub mod postings;
 pub mod records;
 pub mod shards;
@@ -29,11 +30,13 @@ pub mod zlib;
 pub use normalize::normalize;
 pub use tokenize::{JUNCTION_CHARS, Term, for_each_term, query_parts, query_terms, terms};
 
+use packed::{Packed, Reader};
 use postings::{Postings, impact};
 use rayon::prelude::*;
 use spill::{Buckets, Spill};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One page to index, as the reader sees it.
@@ -66,8 +69,8 @@ const FACET_ORDER: [&str; 4] = ["kind", "category", "region", "tag"];
 /// zlib level: 1 (greedy matching) is a quarter of the index's build time less than 9 for
 /// 0.7 % more bytes on the 10,000-article corpus; level 9 is within 1 % of `zopfli`.
 const LEVEL: u8 = 1;
-/// Pages analysed together at most: the postings a thread holds before they are counted
-/// against the [`Budget`] (about 70 MB).
+/// Pages analysed together at most: the postings a thread holds unpacked (about 70 MB)
+/// before they are packed and counted against the [`Budget`].
 const MAX_CHUNK: usize = 2_048;
 
 /// How much of the index stays in memory. Past `postings`, the postings of further pages
@@ -80,12 +83,12 @@ pub struct Budget {
 }
 
 /// An index expected to have at most this many postings is held in memory whole: the
-/// 10,000-article corpus has 25 million (350 MB); 100,000 articles would take 4 GB.
-const HOLD_ALL: usize = 32 << 20;
+/// 10,000-article corpus has 29 million (60 MB packed); 100,000 articles would take 600 MB.
+const HOLD_ALL: usize = 64 << 20;
 
 impl Budget {
     /// Everything for an index of at most [`HOLD_ALL`] postings, expected at about one per
-    /// four bytes of text; for a larger one, 8 million postings (110 MB) and no record texts.
+    /// four bytes of text; for a larger one, 32 million postings (70 MB) and no record texts.
     pub fn for_docs(docs: &[SearchDoc]) -> Budget {
         let text: usize = docs.iter().map(|d| d.title.len() + d.text.len()).sum();
         if text / 4 <= HOLD_ALL {
@@ -95,7 +98,7 @@ impl Budget {
             }
         } else {
             Budget {
-                postings: 8 << 20,
+                postings: 32 << 20,
                 text_bytes: 0,
             }
         }
@@ -114,30 +117,39 @@ pub fn build(docs: &[SearchDoc]) -> std::io::Result<Vec<IndexFile>> {
 /// shard) order, so the bytes do not depend on the scheduling: pages → their terms, spread into
 /// [`BUCKETS`] by the term's shard hash; then records and shards, both compressed.
 pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<IndexFile>> {
+    let chunk = docs
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .clamp(64, MAX_CHUNK);
+    build_in_runs(docs, budget, chunk)
+}
+
+/// [`build_within`], analysing runs of `chunk` pages (which changes no byte).
+fn build_in_runs(
+    docs: &[SearchDoc],
+    budget: Budget,
+    chunk: usize,
+) -> std::io::Result<Vec<IndexFile>> {
     let t = std::time::Instant::now();
     let order = page_order(docs);
     let n_docs = order.len() as u32;
     let junction = Junction::new(&order);
     let t = crate::timing::lap("    index: order", t);
 
-    let chunk = order
-        .len()
-        .div_ceil(4 * rayon::current_num_threads())
-        .clamp(64, MAX_CHUNK);
     let spill = Spill::default();
     let (held, kept) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let analysed: Vec<Analysed> = order
         .par_chunks(chunk)
         .enumerate()
         .map(|(i, pages)| {
-            let (mut part, buckets) = analyse(i * chunk, pages, &junction, &kept, &budget);
+            let (mut part, packed) = analyse(i * chunk, pages, &junction, &kept, &budget);
             let n = part.postings;
             part.buckets =
                 if held.fetch_add(n, Ordering::Relaxed).saturating_add(n) <= budget.postings {
-                    Buckets::Held(buckets)
+                    Buckets::Held(packed)
                 } else {
                     held.fetch_sub(n, Ordering::Relaxed);
-                    spill.put(buckets)
+                    spill.put(packed)
                 };
             part
         })
@@ -146,23 +158,14 @@ pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<I
     let mut lens = Vec::with_capacity(order.len());
     let mut texts = Vec::with_capacity(order.len());
     let mut char_counts: HashMap<char, u64> = HashMap::new();
-    let mut bmp = vec![0u64; 0x10000];
     for part in &analysed {
         lens.extend_from_slice(&part.lens);
-        for (total, n) in bmp.iter_mut().zip(&part.bmp) {
-            *total += n;
-        }
-        for (&c, &n) in &part.astral {
+        for &(c, n) in &part.chars {
             *char_counts.entry(c).or_default() += n;
         }
     }
     for part in &analysed {
         texts.extend(part.texts.iter().map(Option::as_deref));
-    }
-    for (cp, n) in bmp.into_iter().enumerate().filter(|e| e.1 > 0) {
-        *char_counts
-            .entry(char::from_u32(cp as u32).unwrap_or('\u{FFFD}'))
-            .or_default() += n;
     }
     let avg_len = lens.iter().map(|&l| f64::from(l)).sum::<f64>() / f64::from(n_docs.max(1));
     // Most postings have a small tf: their impacts, computed once per page.
@@ -190,10 +193,10 @@ pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<I
             (0..n_shards)
                 .into_par_iter()
                 .map(|s| {
-                    let postings = shard_postings(&analysed, &spill, s, n_shards)?;
+                    let runs = shard_runs(&analysed, &spill, s, n_shards)?;
                     Ok(IndexFile {
                         path: format!("search/t/{s:x}.bin"),
-                        bytes: shard(postings, &impacts_by_tf, &lens, avg_len, n_docs),
+                        bytes: shard(runs, &impacts_by_tf, &lens, avg_len, n_docs)?,
                     })
                 })
                 .collect::<std::io::Result<Vec<_>>>()
@@ -336,8 +339,8 @@ impl Junction {
 /// this one.
 const BUCKETS: usize = shards::MAX_SHARDS;
 
-/// One page's use of one term. Packed to 14 bytes: there are about 2,500 per page, and they
-/// are most of the index's memory.
+/// One page's use of one term, while a run of pages is analysed (they wait for their shard
+/// [`packed`]). Packed to 14 bytes: there are about 2,500 per page.
 #[derive(Clone, Copy)]
 #[repr(C, packed(2))]
 struct Posting {
@@ -367,35 +370,39 @@ impl Posting {
 }
 
 struct Analysed {
-    /// [`BUCKETS`] lists, each in page order.
+    /// The number of the run's first page.
+    first: u32,
+    /// The postings, by bucket.
     buckets: Buckets,
     postings: usize,
     lens: Vec<u32>,
     /// The record texts, while the budget lasts.
     texts: Vec<Option<String>>,
-    /// Occurrences of each character below U+10000 in the records, by code point.
-    bmp: Vec<u64>,
-    astral: HashMap<char, u64>,
+    /// Occurrences of each character in the records.
+    chars: Vec<(char, u64)>,
 }
 
 /// The terms and records of a run of pages, `first` being the number of the first; the
-/// postings come back by bucket beside the rest, for the caller to keep or spill.
+/// postings come back packed beside the rest, for the caller to keep or spill.
 fn analyse(
     first: usize,
     docs: &[&SearchDoc],
     junction: &Junction,
     kept: &AtomicUsize,
     budget: &Budget,
-) -> (Analysed, Vec<Vec<Posting>>) {
+) -> (Analysed, Packed) {
     let mut buckets: Vec<Vec<Posting>> = vec![Vec::new(); BUCKETS];
     let mut out = Analysed {
-        buckets: Buckets::Held(Vec::new()),
+        first: first as u32,
+        buckets: Buckets::Spilled(Vec::new()),
         postings: 0,
         lens: Vec::with_capacity(docs.len()),
         texts: Vec::with_capacity(docs.len()),
-        bmp: vec![0; 0x10000],
-        astral: HashMap::new(),
+        chars: Vec::new(),
     };
+    // Occurrences of each character below U+10000 by code point, and of the others.
+    let mut bmp = vec![0u64; 0x10000];
+    let mut astral: HashMap<char, u64> = HashMap::new();
     let mut page_terms = PageTerms::default();
     for (i, doc) in docs.iter().enumerate() {
         // Normalise and tokenise in one stream, counting each distinct term of the page once.
@@ -439,7 +446,6 @@ fn analyse(
         }
         out.postings += page_terms.terms.len();
         out.lens.push(len);
-        let (bmp, astral) = (&mut out.bmp, &mut out.astral);
         let record = records::record_text_with(doc, |c| match bmp.get_mut(c as usize) {
             Some(n) => *n += 1,
             None => *astral.entry(c).or_default() += 1,
@@ -450,12 +456,13 @@ fn analyse(
             <= budget.text_bytes;
         out.texts.push(keep.then_some(record));
     }
-    // The reserve above is a guess: give back what it overshot, while only this chunk holds
-    // slack (the postings are most of the index's memory).
-    for bucket in &mut buckets {
-        bucket.shrink_to_fit();
-    }
-    (out, buckets)
+    out.chars = (bmp.into_iter().enumerate())
+        .filter(|&(_, n)| n > 0)
+        .map(|(c, n)| (char::from_u32(c as u32).unwrap_or('\u{FFFD}'), n))
+        .chain(astral)
+        .collect();
+    let packed = Packed::pack(first as u32, &mut buckets);
+    (out, packed)
 }
 
 /// The distinct terms of one page with their counts. Characters below U+10000 have a slot
@@ -569,56 +576,76 @@ fn record_pack(code: &records::CharCode, docs: &[&SearchDoc], texts: &[Option<&s
     records::pack(&compressed)
 }
 
-/// The postings of shard `s` of `n_shards`, in page order, from memory and the spill file.
-fn shard_postings(
-    analysed: &[Analysed],
+/// The packed buckets of shard `s` of `n_shards`, from memory and the spill file: for each
+/// run of pages in page order, the buckets whose terms fall in the shard.
+fn shard_runs<'a>(
+    analysed: &'a [Analysed],
     spill: &Spill,
     s: usize,
     n_shards: usize,
-) -> std::io::Result<Vec<Posting>> {
-    let mut all: Vec<Posting> = Vec::new();
+) -> std::io::Result<Vec<Reader<Cow<'a, [u8]>>>> {
+    let mut runs = Vec::new();
     for part in analysed {
         for bucket in (s..BUCKETS).step_by(n_shards) {
-            match &part.buckets {
-                Buckets::Held(held) => all.extend_from_slice(&held[bucket]),
-                Buckets::Spilled(starts) => spill.read(starts, bucket, &mut all)?,
+            let bytes = match &part.buckets {
+                Buckets::Held(held) => Cow::Borrowed(held.bucket(bucket)),
+                Buckets::Spilled(starts) => Cow::Owned(spill.read(starts, bucket)?),
+            };
+            if !bytes.is_empty() {
+                runs.push(Reader::new(part.first, bytes).map_err(corrupt)?);
             }
         }
     }
-    Ok(all)
+    Ok(runs)
 }
 
-/// The compressed shard of `all`, its postings in page order.
+fn corrupt(_: packed::Corrupt) -> std::io::Error {
+    std::io::Error::other("the search index's postings do not decode")
+}
+
+/// The compressed shard of the terms in `runs` (each by term, then page; runs in page
+/// order): merged term by term, so that each term's pages come in page order.
 fn shard(
-    mut all: Vec<Posting>,
+    mut runs: Vec<Reader<Cow<[u8]>>>,
     impacts_by_tf: &[[u8; 8]],
     lens: &[u32],
     avg_len: f64,
     n_docs: u32,
-) -> Vec<u8> {
-    // Stable: all postings of a term come from one bucket, in page order.
-    all.sort_by_key(|p| p.term);
+) -> std::io::Result<Vec<u8>> {
+    // The next term of each run, smallest first, and for equal terms the earlier run.
+    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = (runs.iter().enumerate())
+        .filter_map(|(i, r)| Some(Reverse((r.term()?, i))))
+        .collect();
     let mut writer = shards::Writer::new(n_docs);
     let mut postings = Postings::default();
     let mut impacts = Vec::new();
-    for group in all.chunk_by(|a, b| { a.term } == { b.term }) {
+    while let Some(Reverse((term, _))) = heap.peek().copied() {
         postings.clear();
-        impacts.clear();
-        for p in group {
-            postings.push(p.doc, u32::from(p.tf()), p.in_title());
+        while let Some(&Reverse((t, i))) = heap.peek()
+            && t == term
+        {
+            heap.pop();
+            runs[i]
+                .read_term(|doc, tf, in_title| postings.push(doc, tf, in_title))
+                .map_err(corrupt)?;
+            if let Some(next) = runs[i].term() {
+                heap.push(Reverse((next, i)));
+            }
         }
-        if shards::weighted(group[0].term, group.len(), n_docs) {
-            impacts.extend(group.iter().map(|p| {
-                let doc = p.doc as usize;
-                match impacts_by_tf[doc].get(usize::from(p.tf()) - 1) {
+        let term = Term::from_raw(term);
+        impacts.clear();
+        if shards::weighted(term, postings.docs.len(), n_docs) {
+            impacts.extend(postings.docs.iter().zip(&postings.tfs).map(|(&doc, &tf)| {
+                let doc = doc as usize;
+                match impacts_by_tf[doc].get(usize::from(tf) - 1) {
                     Some(&i) => i,
-                    None => impact(p.tf(), lens[doc], avg_len),
+                    None => impact(tf, lens[doc], avg_len),
                 }
             }));
         }
-        writer.add(group[0].term, &postings, &impacts);
+        writer.add(term, &postings, &impacts);
     }
-    zlib(&writer.finish())
+    Ok(zlib(&writer.finish()))
 }
 
 fn zlib(bytes: &[u8]) -> Vec<u8> {

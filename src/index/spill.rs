@@ -1,29 +1,25 @@
 //! Postings past a memory budget wait for their shard in a temporary file.
 //!
-//! The postings are most of the index's memory: about 2,500 a page at 14 bytes, so 4 GB at
-//! 100,000 articles, more than an office computer has to spare. Each run of pages that
-//! finds the budget spent writes its postings to one file, bucket after bucket, and keeps
-//! only where each bucket starts; a shard then reads back the buckets it is made of. The
-//! operating system's page cache usually keeps the file in memory anyway, but it can give
-//! that memory back, which a process cannot.
+//! The postings are most of the index's memory: about 2,500 a page, so even packed
+//! ([`super::packed`]) about 800 MB at 100,000 articles, more than an office computer has to
+//! spare. Each run of pages that finds the budget spent writes its packed postings to one
+//! file and keeps only where each bucket starts; a shard then reads back the buckets it is
+//! made of. The operating system's page cache usually keeps the file in memory anyway, but
+//! it can give that memory back, which a process cannot.
 //!
 //! The file lives in the system's temporary folder (`TMPDIR`), and is removed when the index
 //! is done. If it cannot be made or written, the postings simply stay in memory.
 
-use super::Posting;
-use crate::index::Term;
+use super::packed::Packed;
 use std::fs::File;
 use std::io;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The bytes of one posting in the file: term, page and tf with the title flag, little-endian.
-const POSTING_BYTES: usize = 14;
-
 /// The postings of one run of pages, by bucket.
 pub(super) enum Buckets {
-    Held(Vec<Vec<Posting>>),
+    Held(Packed),
     /// Bucket `b` is the file's bytes `starts[b]..starts[b + 1]`.
     Spilled(Vec<u64>),
 }
@@ -37,51 +33,25 @@ pub(super) struct Spill {
 }
 
 impl Spill {
-    /// Writes `buckets` to the file, or hands them back when the file cannot take them.
-    pub(super) fn put(&self, buckets: Vec<Vec<Posting>>) -> Buckets {
+    /// Writes `packed` to the file, or hands it back when the file cannot take it.
+    pub(super) fn put(&self, packed: Packed) -> Buckets {
         let Some(file) = self.file.get_or_init(TempFile::new) else {
-            return Buckets::Held(buckets);
+            return Buckets::Held(packed);
         };
-        let count: usize = buckets.iter().map(Vec::len).sum();
-        let size = (count * POSTING_BYTES) as u64;
-        let base = self.len.fetch_add(size, Ordering::Relaxed);
-        let mut starts = Vec::with_capacity(buckets.len() + 1);
-        let mut at = base;
-        let mut bytes = Vec::with_capacity(1 << 16);
-        let mut flushed = base;
-        for bucket in &buckets {
-            starts.push(at);
-            for &p in bucket {
-                bytes.extend_from_slice(&{ p.term }.raw().to_le_bytes());
-                bytes.extend_from_slice(&{ p.doc }.to_le_bytes());
-                bytes.extend_from_slice(&{ p.tf_title }.to_le_bytes());
-                if bytes.len() >= 1 << 16 {
-                    if write_at(&file.file, &bytes, flushed).is_err() {
-                        return Buckets::Held(buckets);
-                    }
-                    flushed += bytes.len() as u64;
-                    bytes.clear();
-                }
-            }
-            at += (bucket.len() * POSTING_BYTES) as u64;
+        let base = self
+            .len
+            .fetch_add(packed.bytes.len() as u64, Ordering::Relaxed);
+        if write_at(&file.file, &packed.bytes, base).is_err() {
+            return Buckets::Held(packed);
         }
-        starts.push(at);
-        if write_at(&file.file, &bytes, flushed).is_err() {
-            return Buckets::Held(buckets);
-        }
-        Buckets::Spilled(starts)
+        Buckets::Spilled(packed.starts.iter().map(|&s| base + s as u64).collect())
     }
 
-    /// Appends the postings of `bucket`, as [`Spill::put`] wrote them, to `out`.
-    pub(super) fn read(
-        &self,
-        starts: &[u64],
-        bucket: usize,
-        out: &mut Vec<Posting>,
-    ) -> io::Result<()> {
+    /// The packed bytes of `bucket`, as [`Spill::put`] wrote them.
+    pub(super) fn read(&self, starts: &[u64], bucket: usize) -> io::Result<Vec<u8>> {
         let (start, end) = (starts[bucket], starts[bucket + 1]);
         if start == end {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let Some(Some(file)) = self.file.get() else {
             return Err(io::Error::other(
@@ -90,16 +60,7 @@ impl Spill {
         };
         let mut bytes = vec![0; (end - start) as usize];
         read_at(&file.file, &mut bytes, start)?;
-        out.extend(bytes.chunks_exact(POSTING_BYTES).map(|b| {
-            let [t0, t1, t2, t3, t4, t5, t6, t7, d0, d1, d2, d3, f0, f1] =
-                b.try_into().unwrap_or([0; POSTING_BYTES]);
-            Posting {
-                term: Term::from_raw(u64::from_le_bytes([t0, t1, t2, t3, t4, t5, t6, t7])),
-                doc: u32::from_le_bytes([d0, d1, d2, d3]),
-                tf_title: u16::from_le_bytes([f0, f1]),
-            }
-        }));
-        Ok(())
+        Ok(bytes)
     }
 }
 
@@ -166,32 +127,38 @@ fn read_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::packed::unpack;
+    use crate::index::{Posting, Term};
 
-    fn posting(term: Term, doc: u32, tf_title: u16) -> Posting {
-        Posting {
-            term,
-            doc,
-            tf_title,
+    fn packed(first: u32, mut buckets: Vec<Vec<Posting>>) -> (Packed, Vec<Vec<Posting>>) {
+        for bucket in &mut buckets {
+            bucket.sort_by_key(|p| p.term);
         }
+        (Packed::pack(first, &mut buckets.clone()), buckets)
     }
 
     #[test]
     fn spilled_buckets_read_back_and_the_file_goes_away() {
         let spill = Spill::default();
-        let first = vec![
-            vec![posting(Term::bigram('工', '会'), 7, 0x8003)],
-            vec![],
-            (0..10_000)
-                .map(|d| posting(Term::trigram('劳', '模', '精'), d, 1))
-                .collect(),
-        ];
-        let second = vec![
-            vec![],
-            vec![posting(Term::unigram('𠮷'), u32::MAX, 0x7FFF)],
-            vec![],
-        ];
-        let (Buckets::Spilled(a), Buckets::Spilled(b)) =
-            (spill.put(first.clone()), spill.put(second.clone()))
+        let (first, first_buckets) = packed(
+            7,
+            vec![
+                vec![Posting::new(Term::bigram('工', '会'), 7, 3, true)],
+                vec![],
+                (7..10_000)
+                    .map(|d| Posting::new(Term::trigram('劳', '模', '精'), d, 1, false))
+                    .collect(),
+            ],
+        );
+        let (second, second_buckets) = packed(
+            u32::MAX,
+            vec![
+                vec![],
+                vec![Posting::new(Term::unigram('𠮷'), u32::MAX, 0x7FFF, false)],
+                vec![],
+            ],
+        );
+        let (Buckets::Spilled(a), Buckets::Spilled(b)) = (spill.put(first), spill.put(second))
         else {
             panic!("the temporary file could not be written");
         };
@@ -202,10 +169,11 @@ mod tests {
             .map(|f| f.path.clone());
         let path = path.expect("a temporary file");
         assert!(path.is_file());
-        for (starts, buckets) in [(&b, &second), (&a, &first)] {
+        for (starts, first, buckets) in [(&b, u32::MAX, &second_buckets), (&a, 7, &first_buckets)] {
             for (i, bucket) in buckets.iter().enumerate() {
                 let mut read = Vec::new();
-                spill.read(starts, i, &mut read).expect("read back");
+                let bytes = spill.read(starts, i).expect("read back");
+                unpack(first, &bytes, &mut read).expect("decodes");
                 let key = |p: &Posting| ({ p.term }, { p.doc }, { p.tf_title });
                 let read: Vec<_> = read.iter().map(key).collect();
                 let wrote: Vec<_> = bucket.iter().map(key).collect();

@@ -317,13 +317,20 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
     let docs = sample();
     let order = page_order(&docs);
     let junction = Junction::new(&order);
-    let (part, buckets) = analyse(
+    let (part, packed) = analyse(
         0,
         &order,
         &junction,
         &AtomicUsize::new(0),
         &Budget::for_docs(&docs),
     );
+    let buckets: Vec<Vec<Posting>> = (0..BUCKETS)
+        .map(|b| {
+            let mut bucket = Vec::new();
+            packed::unpack(0, packed.bucket(b), &mut bucket).expect("decodes");
+            bucket
+        })
+        .collect();
     let total: usize = buckets.iter().map(Vec::len).sum();
     assert_eq!(total, part.postings);
     let mut distinct = std::collections::BTreeSet::new();
@@ -336,17 +343,39 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
     }
     assert_eq!(total, distinct.len());
     for (b, bucket) in buckets.iter().enumerate() {
+        // By term, then page.
         assert!(
             bucket
                 .windows(2)
-                .all(|w| { w[0].doc } < { w[1].doc } || { w[0].term } != { w[1].term })
+                .all(|w| { ({ w[0].term }, { w[0].doc }) < ({ w[1].term }, { w[1].doc }) })
         );
-        assert!(bucket.windows(2).all(|w| w[0].doc <= w[1].doc));
         assert!(
             bucket
                 .iter()
                 .all(|p| shards::hash_term(p.term) as usize % BUCKETS == b)
         );
+    }
+}
+
+#[test]
+fn runs_of_any_length_give_the_same_bytes() {
+    let mut docs = sample();
+    for i in 0..150 {
+        docs.push(doc(
+            &format!("/r/{i}/"),
+            &format!("第{i}期班前十分钟"),
+            Some(&format!("2021-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
+            &format!("{i}号讲师讲述工会联合会的故事。").repeat(i % 5 + 1),
+        ));
+    }
+    let whole = build_in_runs(&docs, Budget::for_docs(&docs), docs.len()).expect("index");
+    for chunk in [1, 7, 64] {
+        let runs = build_in_runs(&docs, Budget::for_docs(&docs), chunk).expect("index");
+        assert_eq!(whole.len(), runs.len());
+        for (x, y) in whole.iter().zip(&runs) {
+            assert_eq!(x.path, y.path);
+            assert!(x.bytes == y.bytes, "{} differs in runs of {chunk}", x.path);
+        }
     }
 }
 

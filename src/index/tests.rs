@@ -368,9 +368,11 @@ fn runs_of_any_length_give_the_same_bytes() {
             &format!("{i}号讲师讲述工会联合会的故事。").repeat(i % 5 + 1),
         ));
     }
-    let whole = build_in_runs(&docs, Budget::for_docs(&docs), docs.len()).expect("index");
+    let whole = collect(|put| build_in_runs(&docs, Budget::for_docs(&docs), docs.len(), put))
+        .expect("index");
     for chunk in [1, 7, 64] {
-        let runs = build_in_runs(&docs, Budget::for_docs(&docs), chunk).expect("index");
+        let runs = collect(|put| build_in_runs(&docs, Budget::for_docs(&docs), chunk, put))
+            .expect("index");
         assert_eq!(whole.len(), runs.len());
         for (x, y) in whole.iter().zip(&runs) {
             assert_eq!(x.path, y.path);

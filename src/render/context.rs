@@ -33,27 +33,6 @@ pub struct Card {
 }
 
 impl Cards {
-    pub fn new(site: &Site, cards: Vec<Value>, matrix_cards: Vec<Value>) -> Cards {
-        let keeps_json: Vec<bool> = site
-            .entries
-            .iter()
-            .map(|e| matches!(e.kind, Kind::Lecturer | Kind::Lecture | Kind::Brand))
-            .collect();
-        let values = cards.par_iter().map(from_json).collect();
-        let cards = cards
-            .into_iter()
-            .zip(&keeps_json)
-            .map(|(card, &keep)| if keep { card } else { Value::Null })
-            .collect();
-        Cards {
-            values,
-            matrix_values: matrix_cards.iter().map(from_json).collect(),
-            cards,
-            matrix_cards,
-            keeps_json,
-        }
-    }
-
     /// Replaces entry `i`'s card, returning the old one; `None`, and nothing replaced, when
     /// templates would see the same value.
     pub fn replace_card(&mut self, i: usize, card: Value) -> Option<Card> {
@@ -115,30 +94,43 @@ fn asset_url(config: &Config, src: &str) -> String {
 /// embed them.
 pub fn cards(site: &Site, rendered: &[Rendered]) -> Cards {
     let config = &site.config;
-    // Two parallel rounds: lecturers first, since lecture cards embed theirs.
-    let round = |first: bool, cards: &[Value]| -> Vec<Option<Value>> {
-        (0..site.entries.len())
+    let keeps_json: Vec<bool> = (site.entries.iter())
+        .map(|e| matches!(e.kind, Kind::Lecturer | Kind::Lecture | Kind::Brand))
+        .collect();
+    // Two parallel rounds: lecturers first, since lecture cards embed theirs. Each card is
+    // converted as soon as it is made, and its JSON let go unless it is read as data: every
+    // card held both ways was a gigabyte at 100,000 articles.
+    let mut cards = vec![Value::Null; site.entries.len()];
+    let mut values = vec![tera::Value::none(); site.entries.len()];
+    for first in [true, false] {
+        let made: Vec<Option<(Value, tera::Value)>> = (0..site.entries.len())
             .into_par_iter()
             .map(|i| {
-                (first == (site.entries[i].kind == Kind::Lecturer))
-                    .then(|| card(site, i, &rendered[i], cards))
+                (first == (site.entries[i].kind == Kind::Lecturer)).then(|| {
+                    let json = card(site, i, &rendered[i], &cards);
+                    let value = from_json(&json);
+                    (if keeps_json[i] { json } else { Value::Null }, value)
+                })
             })
-            .collect()
-    };
-    let mut cards = vec![Value::Null; site.entries.len()];
-    for first in [true, false] {
-        for (i, made) in round(first, &cards).into_iter().enumerate() {
-            if let Some(c) = made {
-                cards[i] = c;
+            .collect();
+        for (i, made) in made.into_iter().enumerate() {
+            if let Some((json, value)) = made {
+                (cards[i], values[i]) = (json, value);
             }
         }
     }
-    let matrix_cards = site
+    let matrix_cards: Vec<Value> = site
         .matrices
         .iter()
         .map(|m| matrix_card(config, m, &cards, site))
         .collect();
-    Cards::new(site, cards, matrix_cards)
+    Cards {
+        values,
+        matrix_values: matrix_cards.iter().map(from_json).collect(),
+        cards,
+        matrix_cards,
+        keeps_json,
+    }
 }
 
 fn base(config: &Config, e: &Entry, r: &Rendered) -> serde_json::Map<String, Value> {

@@ -148,21 +148,13 @@ pub fn render(
     // clients.
     let t = std::time::Instant::now();
     let texts = rendered.iter_mut().map(|r| std::mem::take(&mut r.text));
-    let index = match search::files(site, texts.collect()) {
-        Ok(files) => files,
+    let index_files = match search::write(site, texts.collect(), sink) {
+        Ok(count) => count,
         Err(d) => {
             diagnostics.push(d);
             return (None, diagnostics);
         }
     };
-    let mut index_files = 0;
-    for file in index {
-        index_files += 1;
-        if let Err(d) = sink.put(file) {
-            diagnostics.push(d);
-            return (None, diagnostics);
-        }
-    }
     let t = crate::timing::lap("  index", t);
 
     let cards = context::cards(site, &rendered);

@@ -7,26 +7,47 @@
 use super::markdown::Rendered;
 use crate::diagnostics::Diagnostic;
 use crate::index::{self, SearchDoc};
-use crate::render::OutFile;
+use crate::render::{OutFile, Sink};
 use crate::resolve::{Data, Site};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
-/// The index files for the whole site; none when the environment sets
-/// `CAIDAN_SEARCH_INDEX=0`, which the search benchmark uses to measure what the index adds to
-/// the build time.
+/// Puts the index files of the whole site into `sink` as they are made, and says how many;
+/// none when the environment sets `CAIDAN_SEARCH_INDEX=0`, which the search benchmark uses
+/// to measure what the index adds to the build time.
 /// Takes the entries' rendered text (in entry order), which becomes the documents' without a
 /// copy (the index is the build's peak of memory).
-pub fn files(site: &Site, texts: Vec<String>) -> Result<Vec<OutFile>, Diagnostic> {
+pub fn write(site: &Site, texts: Vec<String>, sink: &dyn Sink) -> Result<usize, Diagnostic> {
     if std::env::var_os("CAIDAN_SEARCH_INDEX").is_some_and(|v| v == "0") {
-        return Ok(Vec::new());
+        return Ok(0);
     }
-    let files = index::build(&docs_from(site, texts.into_iter())).map_err(|e| spill_error(&e))?;
-    Ok(files
-        .into_iter()
-        .map(|f| OutFile {
-            path: f.path,
-            bytes: f.bytes,
-        })
-        .collect())
+    let docs = docs_from(site, texts.into_iter());
+    // The sink's first error fails the build; the files after it need not be written.
+    let failed: Mutex<Option<Diagnostic>> = Mutex::new(None);
+    let count = AtomicUsize::new(0);
+    let lock = || failed.lock().unwrap_or_else(PoisonError::into_inner);
+    index::build_into(&docs, &|file| {
+        if lock().is_some() {
+            return;
+        }
+        let put = sink.put(OutFile {
+            path: file.path,
+            bytes: file.bytes,
+        });
+        match put {
+            Ok(()) => {
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(d) => {
+                lock().get_or_insert(d);
+            }
+        }
+    })
+    .map_err(|e| spill_error(&e))?;
+    match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        Some(d) => Err(d),
+        None => Ok(count.into_inner()),
+    }
 }
 
 /// The only way the index fails: a large site's postings could not be read back from the

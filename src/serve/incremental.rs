@@ -236,7 +236,7 @@ impl State {
         }
         self.search_stale = false;
         let good = self.good.as_mut()?;
-        // As `render::search::files`.
+        // As `render::search::write`.
         let docs = crate::render::search::docs(&good.site, &good.rendered);
         let hash = hash_of(|h| {
             for d in &docs {

@@ -4,6 +4,7 @@
 //! text with their front matter located, plus diagnostics for what could not be read. It does
 //! not interpret front matter beyond YAML syntax: that is `resolve`'s job.
 
+pub mod again;
 pub mod fingerprint;
 pub mod frontmatter;
 mod syntax;

@@ -340,11 +340,18 @@ pub fn matrix_card(config: &Config, m: &Matrix, cards: &[Value], site: &Site) ->
 }
 
 /// An entry's full page: its card plus what only its own page shows.
-pub fn page(site: &Site, i: usize, r: &Rendered, cards: &Cards, qr: Option<String>) -> tera::Value {
+pub fn page(
+    site: &Site,
+    i: usize,
+    r: &Rendered,
+    html: &str,
+    cards: &Cards,
+    qr: Option<String>,
+) -> tera::Value {
     let e = &site.entries[i];
     let chars = r.chars;
     let mut m = Obj::extend(&cards.values[i])
-        .set("content", r.html.as_str())
+        .set("content", html)
         .json("toc", &json!(r.toc))
         .set("char_count", chars)
         .set("reading_minutes", text::reading_minutes(chars));

@@ -19,6 +19,7 @@ pub mod text;
 pub mod value;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::again::Again;
 use crate::load::theme::{StaticData, Theme};
 use crate::resolve::{Entry, Kind, Site};
 use markdown::Rendered;
@@ -95,11 +96,13 @@ pub struct Options {
 
 /// Every entry's body, rendered (in entry order), with the problems of the bodies: the first
 /// half of [`render`]. `texts` are the entries' files ([`Site::take_entry_texts`] or
-/// [`Site::entry_texts`]); each is let go of once its body is made.
+/// [`Site::entry_texts`]); each is let go of once its body is made, and so is the body's
+/// HTML unless `keep_html` (then the entry pages read the body again: [`Again`]).
 pub fn bodies(
     site: &Site,
     theme: &Theme,
     texts: Vec<crate::resolve::EntryText>,
+    keep_html: bool,
 ) -> (Vec<Rendered>, Diagnostics) {
     let t = std::time::Instant::now();
     let published = published(site, theme);
@@ -107,13 +110,16 @@ pub fn bodies(
         .into_par_iter()
         .zip(&site.entries)
         .map(|(text, e)| {
-            let r = markdown::render_with(
+            let mut r = markdown::render_with(
                 &text.source.text[text.body.clone()],
                 &markdown_base(site, e),
                 site.config.unsafe_html,
             );
             let mut problems = Diagnostics::new();
             check_entry_body(site, &published, e, &text, &r, &mut problems);
+            if !keep_html {
+                r.html = String::new();
+            }
             (r, problems)
         })
         .unzip();
@@ -123,12 +129,14 @@ pub fn bodies(
     (rendered, diagnostics)
 }
 
-/// Renders the whole site into `sink` from the entries' [`bodies`]; `None` (and nothing more
-/// put) once a page failed.
+/// Renders the whole site into `sink` from the entries' [`bodies`] (whose HTML entry pages
+/// read again through `again` when the bodies let go of it); `None` (and nothing more put)
+/// once a page failed.
 pub fn render(
     site: &Site,
     theme: &Theme,
     mut rendered: Vec<Rendered>,
+    again: Option<&Again>,
     options: Options,
     sink: &dyn Sink,
 ) -> (Option<Made>, Diagnostics) {
@@ -168,6 +176,7 @@ pub fn render(
         site_value: tera::Value::from_serializable(&pages::site_value(site)),
         serve: options.serve,
         qr: Some(&codes),
+        again,
     };
     let jobs = jobs(site, &engine);
     let failed = std::sync::atomic::AtomicBool::new(false);

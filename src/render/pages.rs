@@ -6,6 +6,7 @@ use super::markdown::Rendered;
 use super::templates::Engine;
 use super::value::{Obj, from_json};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::again::Again;
 use crate::resolve::urls::term_segment;
 use crate::resolve::{Data, Kind, Section, Site};
 use serde_json::{Value, json};
@@ -77,6 +78,9 @@ pub struct Shared<'a> {
     /// Every entry's inline QR code when made up front ([`super::qr::all`]); `serve` makes
     /// the codes of the pages it renders again.
     pub qr: Option<&'a [Option<String>]>,
+    /// Where entry pages read their body again, when the build let go of the rendered HTML
+    /// (a very large site: see `build.rs`).
+    pub again: Option<&'a Again>,
 }
 
 /// A rendered page: output path (`news/x/index.html`) and HTML.
@@ -209,7 +213,11 @@ pub fn check_templates(site: &Site, engine: &Engine) -> Diagnostics {
 impl Shared<'_> {
     /// Renders one job.
     pub fn render(&self, job: &Job) -> Result<Page, Diagnostic> {
-        let (path, template, vars, current) = self.prepare(job);
+        let again = match (job, self.again) {
+            (Job::Entry(i), Some(again)) => Some(self.body_again(again, *i)?),
+            _ => None,
+        };
+        let (path, template, vars, current) = self.prepare(job, again.as_deref());
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("current", from_json(&current));
@@ -331,8 +339,16 @@ impl Shared<'_> {
         json!({ "name": name, "url": self.site.config.url(&category_path(name)), "count": self.lectures_in(name).len() })
     }
 
-    /// Output path, template, the template's own variables, and `current`.
-    fn prepare(&self, job: &Job) -> (String, String, Obj, Value) {
+    /// Entry `i`'s body HTML, from its file read again.
+    fn body_again(&self, again: &Again, i: usize) -> Result<String, Diagnostic> {
+        let markdown = again.body(i)?;
+        let base = super::markdown_base(self.site, &self.site.entries[i]);
+        Ok(super::markdown::render_with(&markdown, &base, self.site.config.unsafe_html).html)
+    }
+
+    /// Output path, template, the template's own variables, and `current`; `body` is the
+    /// HTML of an entry's body when it is not in [`Shared::rendered`].
+    fn prepare(&self, job: &Job, body: Option<&str>) -> (String, String, Obj, Value) {
         let site = self.site;
         let config = &site.config;
         match job {
@@ -380,7 +396,8 @@ impl Shared<'_> {
                     Some(codes) => codes[*i].clone(),
                     None => super::qr::inline(site, *i),
                 };
-                let page = entry_page(site, *i, &self.rendered[*i], self.cards, qr);
+                let html = body.unwrap_or(&self.rendered[*i].html);
+                let page = entry_page(site, *i, &self.rendered[*i], html, self.cards, qr);
                 let image = match &e.data {
                     Data::News(n) => n.image.as_ref().map(|x| x.src.clone()),
                     Data::Lecturer(l) => l.photo.as_ref().map(|x| x.src.clone()),

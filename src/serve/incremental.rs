@@ -404,6 +404,7 @@ impl State {
             site_value: tera::Value::from_serializable(&site_value),
             serve: true,
             qr: None,
+            again: None,
         };
         let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
         timing::lap("serve: pages", t);
@@ -622,6 +623,7 @@ impl State {
             site_value: tera::Value::from_serializable(&good.site_value),
             serve: true,
             qr: None,
+            again: None,
         };
         let results: Vec<_> = todo.par_iter().map(|job| shared.render(job)).collect();
         let mut fresh_pages = Vec::with_capacity(todo.len());

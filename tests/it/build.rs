@@ -520,6 +520,47 @@ fn lecturer_directory_is_ordered_by_honor_then_name() {
 }
 
 #[test]
+fn bodies_read_again_for_their_pages_give_the_same_site() {
+    // A very large site renders each body again for its page, from its file read again
+    // (`load::again`); the environment forces either way on a small one.
+    let site = Site::fixture("build/basic");
+    // A bundle: its image's address depends on where the body is rendered from.
+    site.file(
+        "content/news/bundle/index.md",
+        "---\ntitle: 图片新闻\ndate: 2023-05-01\n---\n![车间](shop.png)\n\n正文。\n",
+    )
+    .file("content/news/bundle/shop.png", "png");
+    let build = |again: &str, out: &str| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_caidan"))
+            .args(["build", "--root"])
+            .arg(&site.root)
+            .arg("--output-dir")
+            .arg(site.root.join(out))
+            .env("CAIDAN_READ_AGAIN", again)
+            .output()
+            .expect("run caidan");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let mut files = snapshot(&site.root.join(out));
+        files.retain(|(path, _)| !path.starts_with(".caidan"));
+        files
+    };
+    let held = build("0", "held");
+    let again = build("1", "again");
+    let (_, page) = (held.iter())
+        .find(|(p, _)| p == "news/bundle/index.html")
+        .expect("the bundle's page");
+    assert!(String::from_utf8_lossy(page).contains("src=\"/news/bundle/shop.png\""));
+    assert_eq!(held.len(), again.len());
+    for ((path, x), (_, y)) in held.iter().zip(&again) {
+        assert!(x == y, "{path} differs when its body is read again");
+    }
+}
+
+#[test]
 fn a_build_writes_what_generate_makes_in_memory() {
     // `build` lets go of the entries' Markdown once their bodies are rendered; `generate`
     // keeps it. Nothing after that point may read it: the pages would come out different.

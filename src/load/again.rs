@@ -1,0 +1,103 @@
+//! Entries' Markdown read again when their pages are made.
+//!
+//! A build of a very large site lets go of each entry's file and rendered body once the
+//! search index and the cards have what they need, and renders the body again for the entry's
+//! own page (see `build.rs`): at 100,000 articles the rendered bodies alone were 860 MB held
+//! from the first stage to the last. The file must still be what was read first: an editor
+//! saving it meanwhile fails the build, rather than publishing a page that disagrees with its
+//! card and its search entry.
+
+use crate::diagnostics::Diagnostic;
+use crate::resolve::EntryText;
+use crate::write::manifest::content_hash;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Where each entry's body is, and what its file held.
+pub struct Again {
+    root: PathBuf,
+    files: Vec<Kept>,
+}
+
+struct Kept {
+    /// As the editor sees it, relative to the site root.
+    name: String,
+    body: Range<usize>,
+    hash: u64,
+}
+
+impl Again {
+    /// Remembers where the bodies of `texts` (every entry's file, in entry order) are.
+    pub fn new(root: &Path, texts: &[EntryText]) -> Again {
+        let files = texts
+            .par_iter()
+            .map(|t| Kept {
+                name: t.source.name.clone(),
+                body: t.body.clone(),
+                hash: content_hash(t.source.text.as_bytes()),
+            })
+            .collect();
+        Again {
+            root: root.to_path_buf(),
+            files,
+        }
+    }
+
+    /// Entry `i`'s Markdown body, read again; an error when its file changed or went away.
+    pub fn body(&self, i: usize) -> Result<String, Diagnostic> {
+        let kept = &self.files[i];
+        let bytes = std::fs::read(self.root.join(&kept.name)).map_err(|e| {
+            Diagnostic::error(format!("生成过程中读不到这篇内容了：{e}"))
+                .in_file(kept.name.clone())
+                .help("生成期间请不要移动或删除内容文件；再生成一次")
+        })?;
+        let changed = || {
+            Diagnostic::error("生成过程中这篇内容被修改了")
+                .in_file(kept.name.clone())
+                .help(
+                    "等编辑保存完再生成一次：大网站的正文在写页面时会重新读取，要和开始生成时一致",
+                )
+        };
+        if content_hash(&bytes) != kept.hash {
+            return Err(changed());
+        }
+        let mut text = String::from_utf8(bytes).map_err(|_| changed())?;
+        if !text.is_char_boundary(kept.body.start) || kept.body.end > text.len() {
+            return Err(changed());
+        }
+        text.truncate(kept.body.end);
+        text.drain(..kept.body.start);
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Source;
+
+    #[test]
+    fn a_body_reads_again_until_its_file_changes() {
+        let root = std::env::temp_dir().join(format!("caidan-again-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let text = "---\ntitle: 工会\n---\n正文第一段。\n";
+        std::fs::write(root.join("content/a.md"), text).unwrap();
+        let body = text.find("正文").unwrap()..text.len();
+        let again = Again::new(
+            &root,
+            &[EntryText {
+                source: Source::new("content/a.md", text),
+                body,
+            }],
+        );
+        assert_eq!(again.body(0).expect("the same file"), "正文第一段。\n");
+        std::fs::write(root.join("content/a.md"), text.replace("第一", "第二")).unwrap();
+        let d = again.body(0).expect_err("an edited file");
+        assert!(d.message.contains("被修改"), "{}", d.message);
+        std::fs::remove_file(root.join("content/a.md")).unwrap();
+        let d = again.body(0).expect_err("a removed file");
+        assert!(d.message.contains("读不到"), "{}", d.message);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -357,42 +357,43 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
     }
 }
 
-#[test]
-fn runs_of_any_length_give_the_same_bytes() {
+/// The sample and `n` more pages: enough for several runs of pages.
+fn many(n: usize) -> Vec<SearchDoc> {
     let mut docs = sample();
-    for i in 0..150 {
+    for i in 0..n {
         docs.push(doc(
-            &format!("/r/{i}/"),
-            &format!("第{i}期班前十分钟"),
-            Some(&format!("2021-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
-            &format!("{i}号讲师讲述工会联合会的故事。").repeat(i % 5 + 1),
+            &format!("/m/{i}/"),
+            &format!("第{i}次劳模工匠宣讲"),
+            Some(&format!("2022-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
+            &format!("{i}号宣讲员讲述产业工人和工会联合会的故事。").repeat(i % 7 + 1),
         ));
     }
-    let whole = collect(|put| build_in_runs(&docs, Budget::for_docs(&docs), docs.len(), put))
-        .expect("index");
+    docs
+}
+
+fn assert_same(whole: &[IndexFile], other: &[IndexFile], how: &str) {
+    assert_eq!(whole.len(), other.len(), "{how}");
+    for (x, y) in whole.iter().zip(other) {
+        assert_eq!(x.path, y.path, "{how}");
+        assert!(x.bytes == y.bytes, "{} differs {how}", x.path);
+    }
+}
+
+#[test]
+fn runs_of_any_length_give_the_same_bytes() {
+    let docs = many(150);
+    let budget = Budget::for_docs(&docs);
+    let whole = collect(|put| build_in_runs(&docs, budget, docs.len(), put)).expect("index");
     for chunk in [1, 7, 64] {
-        let runs = collect(|put| build_in_runs(&docs, Budget::for_docs(&docs), chunk, put))
-            .expect("index");
-        assert_eq!(whole.len(), runs.len());
-        for (x, y) in whole.iter().zip(&runs) {
-            assert_eq!(x.path, y.path);
-            assert!(x.bytes == y.bytes, "{} differs in runs of {chunk}", x.path);
-        }
+        let runs = collect(|put| build_in_runs(&docs, budget, chunk, put)).expect("index");
+        assert_same(&whole, &runs, &format!("in runs of {chunk}"));
     }
 }
 
 #[test]
 fn a_spent_budget_changes_no_byte() {
     // Enough pages for several chunks, so some are held and some spilled.
-    let mut docs = sample();
-    for i in 0..400 {
-        docs.push(doc(
-            &format!("/m/{i}/"),
-            &format!("第{i}次劳模工匠宣讲"),
-            Some(&format!("2022-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
-            &format!("{i}号宣讲员讲述产业工人的故事。").repeat(i % 7 + 1),
-        ));
-    }
+    let docs = many(400);
     let whole = build_within(&docs, Budget::for_docs(&docs)).expect("index");
     let total: usize = docs.len() * 40;
     for budget in [
@@ -406,10 +407,6 @@ fn a_spent_budget_changes_no_byte() {
         },
     ] {
         let spent = build_within(&docs, budget).expect("index");
-        assert_eq!(whole.len(), spent.len());
-        for (x, y) in whole.iter().zip(&spent) {
-            assert_eq!(x.path, y.path);
-            assert!(x.bytes == y.bytes, "{} differs with {budget:?}", x.path);
-        }
+        assert_same(&whole, &spent, &format!("with {budget:?}"));
     }
 }

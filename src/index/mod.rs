@@ -137,9 +137,9 @@ fn collect(
 
 /// Builds the search index of `docs`, holding at most about `budget` in memory.
 ///
-/// Three passes, each parallel over all cores and each collecting its results in page (or
-/// shard) order, so the bytes do not depend on the scheduling: pages → their terms, spread into
-/// [`BUCKETS`] by the term's shard hash; then records and shards, both compressed.
+/// Three passes, each parallel over all cores and each working in page (or shard) order, so
+/// the bytes do not depend on the scheduling: pages → their terms, spread into [`BUCKETS`] by
+/// the term's shard hash and packed; then records and shards, both compressed.
 pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<IndexFile>> {
     collect(|put| build_in_runs(docs, budget, chunk_for(docs), put))
 }

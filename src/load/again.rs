@@ -62,13 +62,10 @@ impl Again {
         if content_hash(&bytes) != kept.hash {
             return Err(changed());
         }
-        let mut text = String::from_utf8(bytes).map_err(|_| changed())?;
-        if !text.is_char_boundary(kept.body.start) || kept.body.end > text.len() {
-            return Err(changed());
-        }
-        text.truncate(kept.body.end);
-        text.drain(..kept.body.start);
-        Ok(text)
+        let text = String::from_utf8(bytes).map_err(|_| changed())?;
+        text.get(kept.body.clone())
+            .map(str::to_string)
+            .ok_or_else(changed)
     }
 }
 

@@ -99,15 +99,14 @@ fn run(
         }
     };
     // 3. Types, references and every cross-entry rule, reported together with load's problems.
-    let (site, resolve_diags) = resolve::resolve(
+    let (site, resolve_diags) = resolve::resolve_consuming(
         &options.root,
         &config,
-        &content,
+        content,
         resolve::Options {
             drafts: options.drafts,
         },
     );
-    drop(content);
     diagnostics.extend(resolve_diags);
     let t = crate::timing::lap("resolve", t);
     let (Some(mut site), Some(theme)) = (site, theme) else {

@@ -166,7 +166,6 @@ pub fn render(
     let t = crate::timing::lap("  index", t);
 
     let cards = context::cards(site, &rendered);
-    let codes = qr::all(site);
     let t = crate::timing::lap("  cards", t);
     let shared = pages::Shared {
         site,
@@ -175,7 +174,6 @@ pub fn render(
         cards: &cards,
         site_value: tera::Value::from_serializable(&pages::site_value(site)),
         serve: options.serve,
-        qr: Some(&codes),
         again,
     };
     let jobs = jobs(site, &engine);
@@ -189,19 +187,35 @@ pub fn render(
             }
             let page = shared.render(job)?;
             let entry = sitemap_entry(site, job, &page.path);
-            sink.put(OutFile {
+            let qr = match (job, page.qr) {
+                (pages::Job::Entry(i), Some(code)) => Some(OutFile {
+                    path: format!("{}qr.svg", site.entries[*i].path),
+                    bytes: qr::standalone(&code).into_bytes(),
+                }),
+                _ => None,
+            };
+            let codes = usize::from(qr.is_some());
+            let page = OutFile {
                 path: page.path,
                 bytes: page.html.into_bytes(),
-            })
-            .inspect_err(|_| failed.store(true, std::sync::atomic::Ordering::Relaxed))?;
-            Ok(Some(entry))
+            };
+            std::iter::once(page)
+                .chain(qr)
+                .try_for_each(|file| sink.put(file))
+                .inspect_err(|_| failed.store(true, std::sync::atomic::Ordering::Relaxed))?;
+            Ok(Some((entry, codes)))
         })
         .collect();
     crate::timing::lap("  pages", t);
     let mut sitemap_pages = Vec::new();
+    let mut codes = 0;
     for result in results {
         match result {
-            Ok(entry) => sitemap_pages.extend(entry.flatten()),
+            Ok(Some((entry, code))) => {
+                sitemap_pages.extend(entry);
+                codes += code;
+            }
+            Ok(None) => {}
             Err(d) => diagnostics.push(d),
         }
     }
@@ -212,15 +226,25 @@ pub fn render(
     let mut made = Made {
         copies: copies(site, theme),
         pages: jobs.len(),
-        files: jobs.len() + index_files,
+        files: jobs.len() + codes + index_files,
     };
-    for file in extras(site, &cards, &sitemap_pages, &codes) {
-        made.files += 1;
-        made.pages += usize::from(file.path.ends_with(".html"));
-        if let Err(d) = sink.put(file) {
-            diagnostics.push(d);
-            return (None, diagnostics);
-        }
+    let mut failed = None;
+    extras_with(
+        site,
+        &cards,
+        &sitemap_pages,
+        &mut |_, make| make(),
+        &mut |file| {
+            made.files += 1;
+            made.pages += usize::from(file.path.ends_with(".html"));
+            if failed.is_none() {
+                failed = sink.put(file).err();
+            }
+        },
+    );
+    if let Some(d) = failed {
+        diagnostics.push(d);
+        return (None, diagnostics);
     }
     (Some(made), diagnostics)
 }
@@ -262,40 +286,25 @@ pub fn sitemap_entry(
     Some((file.trim_end_matches("index.html").to_string(), lastmod))
 }
 
-/// The files that are not pages (feeds, sitemap, catalogs …): cheap, so `serve` regenerates
-/// them on every change.
-/// Made one at a time, as they are written: 10,000 QR code files are 80 MB.
-pub fn extras<'a>(
-    site: &'a Site,
-    cards: &context::Cards,
-    sitemap_pages: &[(String, Option<String>)],
-    qr_codes: &'a [Option<String>],
-) -> impl Iterator<Item = OutFile> + 'a {
-    let files = extras_with(site, cards, sitemap_pages, &mut |_, make| make());
-    // QR codes beside lecture and lecturer pages, for the printable menu and posters.
-    let codes = qr::files(site, qr_codes).map(|(path, svg)| OutFile {
-        path,
-        bytes: svg.into_bytes(),
-    });
-    files.into_iter().chain(codes)
-}
-
 /// A catalog of one kind: made by the given function, or kept from before by the caller.
 pub type CatalogMemo<'a> = dyn FnMut(Kind, &dyn Fn() -> String) -> String + 'a;
 
-/// [`extras`] but the QR codes, with each catalog made through `catalog`: `serve` keeps the
-/// catalogs whose cards did not change, and the QR codes whose target did not (making them is
-/// the slow part at 10,000 entries).
+/// The files that are not pages (feeds, sitemap, catalogs) but the QR codes (a build writes
+/// each beside its page, as the page is made), with each catalog made through `catalog`:
+/// `serve` keeps the catalogs whose cards did not change, and makes its QR code files itself,
+/// again only those whose target changed (making them is the slow part at 10,000 entries).
 pub fn extras_with(
     site: &Site,
     cards: &context::Cards,
     sitemap_pages: &[(String, Option<String>)],
     catalog: &mut CatalogMemo,
-) -> Vec<OutFile> {
+    put: &mut dyn FnMut(OutFile),
+) {
     let config = &site.config;
-    let mut output = Output::default();
+    // Each handed on as soon as it is made: the sitemap and the catalogs of 100,000 articles
+    // are 50 MB together.
     let mut add = |path: &str, text: String| {
-        output.files.push(OutFile {
+        put(OutFile {
             path: path.to_string(),
             bytes: text.into_bytes(),
         });
@@ -319,7 +328,6 @@ pub fn extras_with(
             feeds::catalog(site, cards, Kind::Lecturer)
         }),
     );
-    output.files
 }
 
 /// `e`'s body rendered against `base`, with raw HTML as the site allows.

@@ -75,9 +75,6 @@ pub struct Shared<'a> {
     pub cards: &'a Cards,
     pub site_value: tera::Value,
     pub serve: bool,
-    /// Every entry's inline QR code when made up front ([`super::qr::all`]); `serve` makes
-    /// the codes of the pages it renders again.
-    pub qr: Option<&'a [Option<String>]>,
     /// Where entry pages read their body again, when the build let go of the rendered HTML
     /// (a very large site: see `build.rs`).
     pub again: Option<&'a Again>,
@@ -89,6 +86,10 @@ pub struct Page {
     pub html: String,
     /// The template it was rendered with, so `serve` knows what a template change touches.
     pub template: String,
+    /// The inline QR code an entry page shows, made with the page: the build writes it as the
+    /// page's `qr.svg` ([`super::qr::standalone`]) at once, instead of holding every code
+    /// (60 MB at 100,000 articles) to the end.
+    pub qr: Option<String>,
 }
 
 /// Every page of the site, in a stable order.
@@ -217,7 +218,12 @@ impl Shared<'_> {
             (Job::Entry(i), Some(again)) => Some(self.body_again(again, *i)?),
             _ => None,
         };
-        let (path, template, vars, current) = self.prepare(job, again.as_deref());
+        // The code is made here, not in `prepare`, so the page hands it on for its `qr.svg`.
+        let qr = match job {
+            Job::Entry(i) => super::qr::inline(self.site, *i),
+            _ => None,
+        };
+        let (path, template, vars, current) = self.prepare(job, again.as_deref(), qr.clone());
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("current", from_json(&current));
@@ -233,6 +239,7 @@ impl Shared<'_> {
             path: file,
             html,
             template,
+            qr,
         })
     }
 
@@ -348,7 +355,12 @@ impl Shared<'_> {
 
     /// Output path, template, the template's own variables, and `current`; `body` is the
     /// HTML of an entry's body when it is not in [`Shared::rendered`].
-    fn prepare(&self, job: &Job, body: Option<&str>) -> (String, String, Obj, Value) {
+    fn prepare(
+        &self,
+        job: &Job,
+        body: Option<&str>,
+        qr: Option<String>,
+    ) -> (String, String, Obj, Value) {
         let site = self.site;
         let config = &site.config;
         match job {
@@ -392,10 +404,6 @@ impl Shared<'_> {
             }
             Job::Entry(i) => {
                 let e = &site.entries[*i];
-                let qr = match self.qr {
-                    Some(codes) => codes[*i].clone(),
-                    None => super::qr::inline(site, *i),
-                };
                 let html = body.unwrap_or(&self.rendered[*i].html);
                 let page = entry_page(site, *i, &self.rendered[*i], html, self.cards, qr);
                 let image = match &e.data {

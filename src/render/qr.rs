@@ -8,7 +8,6 @@
 use crate::resolve::urls::encode_path;
 use crate::resolve::{Data, Kind, Site};
 use qrcodegen::{QrCode, QrCodeEcc};
-use rayon::prelude::*;
 use std::fmt::Write;
 
 /// Modules of white around the code, as the QR standard asks.
@@ -84,29 +83,9 @@ pub fn inline(site: &Site, i: usize) -> Option<String> {
     svg(&url, &label, false)
 }
 
-/// Every entry's inline code (`None` for kinds without one), made once per build: encoding is
-/// the slow part, and both the page and its `qr.svg` show the same code.
-pub fn all(site: &Site) -> Vec<Option<String>> {
-    (0..site.entries.len())
-        .into_par_iter()
-        .map(|i| inline(site, i))
-        .collect()
-}
-
-/// `qr.svg` beside every lecture and lecturer page, for print views and posters, from
-/// [`all`]'s codes.
-pub fn files<'a>(
-    site: &'a Site,
-    codes: &'a [Option<String>],
-) -> impl Iterator<Item = (String, String)> + 'a {
-    codes
-        .iter()
-        .zip(&site.entries)
-        .filter_map(|(code, e)| Some((format!("{}qr.svg", e.path), standalone(code.as_ref()?))))
-}
-
-/// An inline code as a file of its own: the same drawing with the XML namespace.
-fn standalone(inline: &str) -> String {
+/// An inline code as a file of its own (`qr.svg` beside its page, for print views and
+/// posters): the same drawing with the XML namespace.
+pub fn standalone(inline: &str) -> String {
     inline.replacen("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" ", 1)
 }
 

@@ -403,7 +403,6 @@ impl State {
             cards: &cards,
             site_value: tera::Value::from_serializable(&site_value),
             serve: true,
-            qr: None,
             again: None,
         };
         let results: Vec<_> = jobs.par_iter().map(|job| shared.render(job)).collect();
@@ -622,7 +621,6 @@ impl State {
             cards: &good.cards,
             site_value: tera::Value::from_serializable(&good.site_value),
             serve: true,
-            qr: None,
             again: None,
         };
         let results: Vec<_> = todo.par_iter().map(|job| shared.render(job)).collect();

@@ -168,9 +168,15 @@ pub(super) fn update_search(good: &mut Good, index: Vec<crate::render::OutFile>)
 /// The non-page files but the QR codes and the search index (made apart: see
 /// `State::refresh_search`).
 fn make_extras(good: &Good, catalogs: &mut HashMap<Kind, String>) -> Vec<crate::render::OutFile> {
-    crate::render::extras_with(&good.site, &good.cards, &good.sitemap, &mut |kind, make| {
-        catalogs.entry(kind).or_insert_with(make).clone()
-    })
+    let mut files = Vec::new();
+    crate::render::extras_with(
+        &good.site,
+        &good.cards,
+        &good.sitemap,
+        &mut |kind, make| catalogs.entry(kind).or_insert_with(make).clone(),
+        &mut |file| files.push(file),
+    );
+    files
 }
 
 /// A hash of which static files the theme has and where they come from.
@@ -190,7 +196,7 @@ pub(super) fn statics_hash(theme: &Theme) -> u64 {
 /// changed since the previous build.
 type QrFile = (String, Option<Arc<[u8]>>, bool);
 
-/// What `qr::files` makes, as (path, SVG, changed since the last call): a code is made again
+/// The QR code files beside lecture and lecturer pages, as (path, SVG, changed since the last call): a code is made again
 /// only when its target or label changed. The cache keeps only the codes in use.
 fn qr_codes(site: &Site, cache: &mut HashMap<String, QrCode>) -> Vec<QrFile> {
     let targets: Vec<(String, (String, String))> = (0..site.entries.len())

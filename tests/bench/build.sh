@@ -9,6 +9,12 @@
 #              changed) and writes what changed;
 #   unchanged  caidan run again on an unchanged site (it checks and skips); ratio to `first`.
 # caidan builds with its search index; Hugo has none.
+# Each first build goes to a folder of its own, and the outputs are removed only after the last
+# measurement: on this machine's ext4 (no journal), creating files within a minute or so of
+# deleting thousands makes the kernel skip the freed inodes one by one (`recently_deleted` in
+# `perf`: a third of a build's samples after `rm -rf` of the previous output, and 2-5 s of
+# system time more for either tool at 10,000 articles). So a run started within minutes of a
+# large deletion (the previous run's cleanup) still measures that; give it the time.
 #
 #   tests/bench/build.sh [SIZES...]        default: 1000 10000
 #   RUNS=5 WORK=/tmp/caidan-bench tests/bench/build.sh 10000
@@ -61,7 +67,12 @@ restore() {
   done
   return 0
 }
-trap restore EXIT
+outputs=()
+cleanup() {
+  restore
+  [ ${#outputs[@]} -eq 0 ] || rm -rf "${outputs[@]}"
+}
+trap cleanup EXIT
 
 # Median of column $2 of file $1.
 median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
@@ -73,20 +84,21 @@ row() { # label file
 for n in "${SIZES[@]}"; do
   site="$WORK/site-$n"
   hugo_site="$WORK/hugo-$n"
-  out="$WORK/out-$n"
-  hugo_out="$WORK/hugo-out-$n"
   [ -d "$site" ] || python3 "$GEN" --news "$n" --out "$site" >/dev/null
   [ -z "$HUGO" ] || [ -d "$hugo_site" ] || python3 "$GEN" --news "$n" --out "$hugo_site" --flavor hugo >/dev/null
   for f in c-first c-again c-unchanged h-first h-again; do : >"$WORK/$f.txt"; done
-  for _ in $(seq "$RUNS"); do
-    rm -rf "$out"
+  # Left by a run that was killed.
+  rm -rf "$WORK/out-$n".run-* "$WORK/hugo-out-$n".run-*
+  for run in $(seq "$RUNS"); do
+    out="$WORK/out-$n.run-$run"
+    hugo_out="$WORK/hugo-out-$n.run-$run"
+    outputs+=("$out" "$hugo_out")
     measure "$WORK/c-first.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
     measure "$WORK/c-unchanged.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
     edit "$site"
     measure "$WORK/c-again.txt" "$CAIDAN" --root "$site" build --output-dir "$out"
     edit "$site"
     if [ -n "$HUGO" ]; then
-      rm -rf "$hugo_out"
       measure "$WORK/h-first.txt" "$HUGO" --quiet -s "$hugo_site" -d "$hugo_out"
       edit "$hugo_site"
       measure "$WORK/h-again.txt" "$HUGO" --quiet -s "$hugo_site" -d "$hugo_out"

@@ -197,7 +197,7 @@ pub fn render(
             let codes = usize::from(qr.is_some());
             let page = OutFile {
                 path: page.path,
-                bytes: page.html.into_bytes(),
+                bytes: page.html,
             };
             std::iter::once(page)
                 .chain(qr)

@@ -83,7 +83,8 @@ pub struct Shared<'a> {
 /// A rendered page: output path (`news/x/index.html`) and HTML.
 pub struct Page {
     pub path: String,
-    pub html: String,
+    /// UTF-8.
+    pub html: Vec<u8>,
     /// The template it was rendered with, so `serve` knows what a template change touches.
     pub template: String,
     /// The inline QR code an entry page shows, made with the page: the build writes it as the

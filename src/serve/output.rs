@@ -25,7 +25,7 @@ impl From<pages::Page> for PageOut {
         PageOut {
             file: page.path,
             template: page.template,
-            bytes: page.html.into_bytes().into(),
+            bytes: page.html.into(),
         }
     }
 }

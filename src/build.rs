@@ -72,6 +72,10 @@ enum Texts {
     /// A build only writes: the Markdown of 100,000 articles is a gigabyte it need not hold
     /// while the pages and the search index are made.
     Forget,
+    /// [`Texts::Forget`], for a site too large to hold even once: the loader keeps only each
+    /// entry's front matter, the body is read again to be rendered, and the entry's page
+    /// reads it again too instead of anything holding its HTML ([`load::again`]).
+    ReadAgain,
 }
 
 /// Stages 1–4: load, resolve and render into `sink`.
@@ -88,7 +92,11 @@ fn run(
     // 1. site.yaml: everything else depends on it.
     let (config, mut diagnostics) = config::load(&options.root, &overrides)?;
     // 2. Read content and the theme; a bad YAML block is reported here and the file skipped.
-    let (content, load_diags) = load::content_with(&options.root, entries);
+    let keep = match texts {
+        Texts::ReadAgain => load::Keep::FrontMatter,
+        Texts::Keep | Texts::Forget => load::Keep::Whole,
+    };
+    let (content, load_diags) = load::content_with(&options.root, entries, keep);
     let t = crate::timing::lap("load content", t);
     diagnostics.extend(load_diags);
     let theme = match theme::load(&options.root, &config.theme) {
@@ -118,11 +126,11 @@ fn run(
     // 4. Render every body, then every page, each handed to `sink` as soon as it is made.
     let entry_texts = match texts {
         Texts::Keep => site.entry_texts(),
-        Texts::Forget => site.take_entry_texts(),
+        Texts::Forget | Texts::ReadAgain => site.take_entry_texts(),
     };
-    let again = (texts == Texts::Forget && read_bodies_again(&entry_texts))
-        .then(|| load::again::Again::new(&options.root, &entry_texts));
-    let (rendered, body_diags) = render::bodies(&site, &theme, entry_texts, again.is_none());
+    let again =
+        (texts == Texts::ReadAgain).then(|| load::again::Again::new(&options.root, &entry_texts));
+    let (rendered, body_diags) = render::bodies(&site, &theme, entry_texts, again.as_ref());
     diagnostics.extend(body_diags);
     let (made, render_diags) = render::render(
         &site,
@@ -142,20 +150,25 @@ fn run(
     }
 }
 
-/// Markdown of the entries above which a build reads each body again for its page instead of
-/// holding every rendered body until the pages: about 35,000 articles. At 100,000 articles
-/// the build took as long either way (70–76 s in single runs); held, the bodies were about
+/// Markdown under `content/` above which a build reads each entry's body again (see
+/// [`Texts::ReadAgain`]): about 40,000 articles. At 100,000 articles the build took as long
+/// either way (70–76 s in single runs); held, the Markdown was 715 MB and the rendered bodies
 /// 860 MB.
-const READ_AGAIN_ABOVE: usize = 256 << 20;
+const READ_AGAIN_ABOVE: u64 = 256 << 20;
 
-/// Whether entry pages read their body again (see [`load::again`]): for a site of more than
-/// [`READ_AGAIN_ABOVE`], or as `CAIDAN_READ_AGAIN=1` or `0` says (for the tests, which check
-/// that both ways give the same bytes).
-fn read_bodies_again(texts: &[crate::resolve::EntryText]) -> bool {
-    match std::env::var("CAIDAN_READ_AGAIN").as_deref() {
+/// [`Texts::ReadAgain`] for a site of more than [`READ_AGAIN_ABOVE`] of Markdown, or as
+/// `CAIDAN_READ_AGAIN=1` or `0` says (for the tests, which check that both ways give the same
+/// bytes); else [`Texts::Forget`].
+fn texts_for(markdown_bytes: u64) -> Texts {
+    let again = match std::env::var("CAIDAN_READ_AGAIN").as_deref() {
         Ok("1") => true,
         Ok("0") => false,
-        _ => texts.iter().map(|t| t.body.len()).sum::<usize>() > READ_AGAIN_ABOVE,
+        _ => markdown_bytes > READ_AGAIN_ABOVE,
+    };
+    if again {
+        Texts::ReadAgain
+    } else {
+        Texts::Forget
     }
 }
 
@@ -184,7 +197,8 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     // 5. Pages are staged as they render; they replace the output only if everything succeeded
     // (a writer dropped on an error removes what it staged).
     let writer = write::Writer::begin(&options.root, &out_dir)?;
-    let (_, _, made, warnings) = run(options, entries, &writer, Texts::Forget)?;
+    let texts = texts_for(entries.markdown_bytes());
+    let (_, _, made, warnings) = run(options, entries, &writer, texts)?;
     let t = Instant::now();
     writer.copy_all(&made.copies)?;
     let t = crate::timing::lap("  copy", t);

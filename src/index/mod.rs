@@ -90,6 +90,12 @@ pub struct Budget {
 const HOLD_ALL: usize = 64 << 20;
 
 impl Budget {
+    /// A large site's: 32 million postings (70 MB) and no record texts.
+    const LARGE: Budget = Budget {
+        postings: 32 << 20,
+        text_bytes: 0,
+    };
+
     /// Everything for an index of at most [`HOLD_ALL`] postings, expected at about one per
     /// four bytes of text; for a larger one, 32 million postings (70 MB) and no record texts.
     pub fn for_docs(docs: &[SearchDoc]) -> Budget {
@@ -100,12 +106,25 @@ impl Budget {
                 text_bytes: usize::MAX,
             }
         } else {
-            Budget {
-                postings: 32 << 20,
-                text_bytes: 0,
-            }
+            Budget::LARGE
         }
     }
+}
+
+/// A document's text as the index reads it: [`held`], or made again on demand.
+pub type TextOf<'t> = dyn for<'a> Fn(&'a SearchDoc) -> Cow<'a, str> + Sync + 't;
+
+/// `f` as a [`TextOf`] (a closure's return borrows from its argument only when told so).
+pub fn text_of<F>(f: F) -> F
+where
+    F: for<'a> Fn(&'a SearchDoc) -> Cow<'a, str> + Sync,
+{
+    f
+}
+
+/// The text the document holds.
+pub fn held(doc: &SearchDoc) -> Cow<'_, str> {
+    Cow::Borrowed(&doc.text)
 }
 
 /// Builds the search index of `docs` within [`Budget::for_docs`]; fails only when the
@@ -115,9 +134,26 @@ pub fn build(docs: &[SearchDoc]) -> std::io::Result<Vec<IndexFile>> {
 }
 
 /// [`build`], handing each file to `put` as soon as it is made (in no set order) instead of
-/// collecting them: the files of 100,000 articles are 450 MB.
-pub fn build_into(docs: &[SearchDoc], put: &(dyn Fn(IndexFile) + Sync)) -> std::io::Result<()> {
-    build_in_runs(docs, Budget::for_docs(docs), chunk_for(docs), put)
+/// collecting them: the files of 100,000 articles are 450 MB. With `made_again`, the
+/// documents' texts are not held but made when read (twice: for the terms and for the
+/// records), within the budget of a large site: at 100,000 articles they were 650 MB, the
+/// build's high-water mark of memory.
+pub fn build_into(
+    docs: &[SearchDoc],
+    made_again: Option<&TextOf>,
+    put: &(dyn Fn(IndexFile) + Sync),
+) -> std::io::Result<()> {
+    let budget = match made_again {
+        Some(_) => Budget::LARGE,
+        None => Budget::for_docs(docs),
+    };
+    build_in_runs(
+        docs,
+        budget,
+        chunk_for(docs),
+        made_again.unwrap_or(&held),
+        put,
+    )
 }
 
 /// Collects what [`build_in_runs`] puts, by path.
@@ -144,7 +180,7 @@ fn collect(
 /// the bytes do not depend on the scheduling: pages → their terms, spread into [`BUCKETS`] by
 /// the term's shard hash and packed; then records and shards, both compressed.
 pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<IndexFile>> {
-    collect(|put| build_in_runs(docs, budget, chunk_for(docs), put))
+    collect(|put| build_in_runs(docs, budget, chunk_for(docs), &held, put))
 }
 
 /// Pages analysed together: about four runs a thread, within reason.
@@ -160,12 +196,13 @@ fn build_in_runs(
     docs: &[SearchDoc],
     budget: Budget,
     chunk: usize,
+    text_of: &TextOf,
     put: &(dyn Fn(IndexFile) + Sync),
 ) -> std::io::Result<()> {
     let t = std::time::Instant::now();
     let order = page_order(docs);
     let n_docs = order.len() as u32;
-    let junction = Junction::new(&order);
+    let junction = Junction::new(&order, text_of);
     let t = crate::timing::lap("    index: order", t);
 
     let spill = Spill::default();
@@ -174,7 +211,7 @@ fn build_in_runs(
         .par_chunks(chunk)
         .enumerate()
         .map(|(i, pages)| {
-            let (mut part, packed) = analyse(i * chunk, pages, &junction, &kept, &budget);
+            let (mut part, packed) = analyse(i * chunk, pages, &junction, text_of, &kept, &budget);
             let n = part.postings;
             part.buckets =
                 if held.fetch_add(n, Ordering::Relaxed).saturating_add(n) <= budget.postings {
@@ -218,7 +255,7 @@ fn build_in_runs(
                 .for_each(|(i, pack)| {
                     put(IndexFile {
                         path: format!("search/d/{i}.bin"),
-                        bytes: record_pack(&code, &order[i * per_pack..], pack),
+                        bytes: record_pack(&code, &order[i * per_pack..], pack, text_of),
                     });
                 });
         },
@@ -306,7 +343,6 @@ fn page_order(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
             .then_with(|| b.date.cmp(&a.date))
             .then_with(|| a.url.cmp(&b.url))
             .then_with(|| a.title.cmp(&b.title))
-            .then_with(|| a.text.cmp(&b.text))
             .then_with(|| a.kind.cmp(b.kind))
             .then_with(|| a.facets.cmp(&b.facets))
     });
@@ -323,13 +359,14 @@ struct Junction {
 }
 
 impl Junction {
-    fn new(order: &[&SearchDoc]) -> Junction {
+    fn new(order: &[&SearchDoc], text_of: &TextOf) -> Junction {
         let step = (order.len() / 1_000).max(1);
         let mut counts: HashMap<char, u64> = HashMap::new();
         for doc in order.iter().step_by(step) {
-            let head = match doc.text.char_indices().nth(1_000) {
-                Some((i, _)) => &doc.text[..i],
-                None => &doc.text,
+            let text = text_of(doc);
+            let head = match text.char_indices().nth(1_000) {
+                Some((i, _)) => &text[..i],
+                None => &text,
             };
             for field in [doc.title.as_str(), head] {
                 normalize::normalize_each(field, |c| {
@@ -418,6 +455,7 @@ fn analyse(
     first: usize,
     docs: &[&SearchDoc],
     junction: &Junction,
+    text_of: &TextOf,
     kept: &AtomicUsize,
     budget: &Budget,
 ) -> (Analysed, Packed) {
@@ -438,7 +476,8 @@ fn analyse(
         // Normalise and tokenise in one stream, counting each distinct term of the page once.
         page_terms.start();
         let mut len = 0u32;
-        for (field, in_title) in [(&doc.title, true), (&doc.text, false)] {
+        let text = text_of(doc);
+        for (field, in_title) in [(doc.title.as_str(), true), (&*text, false)] {
             // `tokenize::for_each_term`, inlined by hand: this loop sees every character of
             // the site. Trigrams only filter: no title flag.
             let (mut prev, mut prev2): (Option<char>, Option<char>) = (None, None);
@@ -476,7 +515,7 @@ fn analyse(
         }
         out.postings += page_terms.terms.len();
         out.lens.push(len);
-        let record = records::record_text_with(doc, |c| match bmp.get_mut(c as usize) {
+        let record = records::record_text_with(doc, &text, |c| match bmp.get_mut(c as usize) {
             Some(n) => *n += 1,
             None => *astral.entry(c).or_default() += 1,
         });
@@ -591,13 +630,21 @@ impl PageTerms {
 
 /// The compressed records of a pack's pages: `docs` from the pack's first, and their record
 /// texts where they were kept.
-fn record_pack(code: &records::CharCode, docs: &[&SearchDoc], texts: &[Option<&str>]) -> Vec<u8> {
+fn record_pack(
+    code: &records::CharCode,
+    docs: &[&SearchDoc],
+    texts: &[Option<&str>],
+    text_of: &TextOf,
+) -> Vec<u8> {
     let mut coded = Vec::new();
     let compressed: Vec<Vec<u8>> = texts
         .iter()
         .zip(docs)
         .map(|(t, doc)| {
-            let text = t.map_or_else(|| Cow::Owned(records::record_text(doc)), Cow::Borrowed);
+            let text = t.map_or_else(
+                || Cow::Owned(records::record_text(doc, &text_of(doc))),
+                Cow::Borrowed,
+            );
             coded.clear();
             code.encode_into(&text, &mut coded);
             zlib::compress_zlib(&coded, LEVEL)

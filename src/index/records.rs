@@ -33,17 +33,17 @@ const TWO_BYTE: usize = (255 - ONE_BYTE) * 256;
 const MIN_COUNT: u64 = 3;
 
 /// The text of a page's record, before coding.
-pub fn record_text(doc: &SearchDoc) -> String {
-    record_text_with(doc, |_| {})
+pub fn record_text(doc: &SearchDoc, text: &str) -> String {
+    record_text_with(doc, text, |_| {})
 }
 
 /// [`record_text`], handing each of its characters to `seen` as well (the index counts them
 /// for the character code): one pass over the page's text instead of three.
-pub fn record_text_with(doc: &SearchDoc, mut seen: impl FnMut(char)) -> String {
+pub fn record_text_with(doc: &SearchDoc, text: &str, mut seen: impl FnMut(char)) -> String {
     let clean = |c: char| if c == SEPARATOR { ' ' } else { c };
     let date = doc.date.as_deref().unwrap_or_default();
     let mut out = String::with_capacity(
-        doc.kind.len() + date.len() + doc.url.len() + doc.title.len() + doc.text.len() + 4,
+        doc.kind.len() + date.len() + doc.url.len() + doc.title.len() + text.len() + 4,
     );
     let mut push = |c: char| {
         seen(c);
@@ -57,7 +57,7 @@ pub fn record_text_with(doc: &SearchDoc, mut seen: impl FnMut(char)) -> String {
     push(SEPARATOR);
     display_each(doc.title.chars().map(clean), &mut push);
     push(SEPARATOR);
-    display_each(doc.text.chars().map(clean), &mut push);
+    display_each(text.chars().map(clean), &mut push);
     out
 }
 
@@ -182,7 +182,7 @@ mod tests {
             facets: vec![],
         };
         assert_eq!(
-            record_text(&doc),
+            record_text(&doc, &doc.text),
             "news\u{1F}2023-05-12\u{1F}/n/\u{1F}标题\u{1F}正文"
         );
     }

@@ -156,7 +156,7 @@ fn every_term_of_every_page_is_found_in_its_shard() {
     let m = meta(&files);
     let postings = read_postings(&files, m["shards"].as_u64().unwrap() as usize);
     let order = page_order(&docs);
-    let junction = Junction::new(&order);
+    let junction = Junction::new(&order, &held);
     assert_eq!(
         m["junction"].as_str().unwrap(),
         junction.chars.iter().collect::<String>()
@@ -316,11 +316,12 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
     // them against a direct count of the sample's postings.
     let docs = sample();
     let order = page_order(&docs);
-    let junction = Junction::new(&order);
+    let junction = Junction::new(&order, &held);
     let (part, packed) = analyse(
         0,
         &order,
         &junction,
+        &held,
         &AtomicUsize::new(0),
         &Budget::for_docs(&docs),
     );
@@ -383,9 +384,9 @@ fn assert_same(whole: &[IndexFile], other: &[IndexFile], how: &str) {
 fn runs_of_any_length_give_the_same_bytes() {
     let docs = many(150);
     let budget = Budget::for_docs(&docs);
-    let whole = collect(|put| build_in_runs(&docs, budget, docs.len(), put)).expect("index");
+    let whole = collect(|put| build_in_runs(&docs, budget, docs.len(), &held, put)).expect("index");
     for chunk in [1, 7, 64] {
-        let runs = collect(|put| build_in_runs(&docs, budget, chunk, put)).expect("index");
+        let runs = collect(|put| build_in_runs(&docs, budget, chunk, &held, put)).expect("index");
         assert_same(&whole, &runs, &format!("in runs of {chunk}"));
     }
 }

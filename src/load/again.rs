@@ -7,7 +7,7 @@
 //! saving it meanwhile fails the build, rather than publishing a page that disagrees with its
 //! card and its search entry.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Source};
 use crate::resolve::EntryText;
 use crate::write::manifest::content_hash;
 use rayon::prelude::*;
@@ -35,7 +35,7 @@ impl Again {
             .map(|t| Kept {
                 name: t.source.name.clone(),
                 body: t.body.clone(),
-                hash: content_hash(t.source.text.as_bytes()),
+                hash: (t.read_again).unwrap_or_else(|| content_hash(t.source.text.as_bytes())),
             })
             .collect();
         Again {
@@ -47,32 +47,42 @@ impl Again {
     /// Entry `i`'s Markdown body, read again; an error when its file changed or went away.
     pub fn body(&self, i: usize) -> Result<String, Diagnostic> {
         let kept = &self.files[i];
+        let text = self.text(i)?;
+        text.get(kept.body.clone())
+            .map(str::to_string)
+            .ok_or_else(|| changed(kept))
+    }
+
+    /// Entry `i`'s whole file, read again and checked as [`Again::body`] does, as the source
+    /// of the body's diagnostics.
+    pub fn source(&self, i: usize) -> Result<Source, Diagnostic> {
+        Ok(Source::new(self.files[i].name.clone(), self.text(i)?))
+    }
+
+    fn text(&self, i: usize) -> Result<String, Diagnostic> {
+        let kept = &self.files[i];
         let bytes = std::fs::read(self.root.join(&kept.name)).map_err(|e| {
             Diagnostic::error(format!("生成过程中读不到这篇内容了：{e}"))
                 .in_file(kept.name.clone())
                 .help("生成期间请不要移动或删除内容文件；再生成一次")
         })?;
-        let changed = || {
-            Diagnostic::error("生成过程中这篇内容被修改了")
-                .in_file(kept.name.clone())
-                .help(
-                    "等编辑保存完再生成一次：大网站的正文在写页面时会重新读取，要和开始生成时一致",
-                )
-        };
         if content_hash(&bytes) != kept.hash {
-            return Err(changed());
+            return Err(changed(kept));
         }
-        let text = String::from_utf8(bytes).map_err(|_| changed())?;
-        text.get(kept.body.clone())
-            .map(str::to_string)
-            .ok_or_else(changed)
+        String::from_utf8(bytes).map_err(|_| changed(kept))
     }
+}
+
+/// The file is not what the build read first.
+fn changed(kept: &Kept) -> Diagnostic {
+    Diagnostic::error("生成过程中这篇内容被修改了")
+        .in_file(kept.name.clone())
+        .help("等编辑保存完再生成一次：大网站的正文在写页面时会重新读取，要和开始生成时一致")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Source;
 
     #[test]
     fn a_body_reads_again_until_its_file_changes() {
@@ -86,6 +96,7 @@ mod tests {
             &[EntryText {
                 source: Source::new("content/a.md", text),
                 body,
+                read_again: None,
             }],
         );
         assert_eq!(again.body(0).expect("the same file"), "正文第一段。\n");

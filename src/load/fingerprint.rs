@@ -9,9 +9,10 @@
 
 use super::Entries;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Folders of the site root whose files a build may read.
 const INPUTS: [&str; 4] = ["content", "themes", "templates", "static"];
@@ -32,12 +33,17 @@ pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
     };
     let content = root.join("content");
     let kept = AtomicUsize::new(0);
+    let markdown = AtomicU64::new(0);
     let hashed: Option<Vec<(u64, Option<Entry>)>> = files
         .into_par_iter()
         .map(|path| {
-            let (hash, bytes) = file_hash(root, &path)?;
-            let entry = path.starts_with(&content)
-                && path.extension().is_some_and(|e| e == "md")
+            let (hash, len, bytes) = file_hash(root, &path)?;
+            let is_markdown =
+                path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
+            if is_markdown {
+                markdown.fetch_add(len, Ordering::Relaxed);
+            }
+            let entry = is_markdown
                 && bytes.as_ref().is_some_and(|b| {
                     kept.fetch_add(b.len(), Ordering::Relaxed) + b.len() <= KEEP_LIMIT
                 });
@@ -47,7 +53,7 @@ pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
     let Some(hashed) = hashed else {
         return (None, Entries::default());
     };
-    let mut entries = Entries::default();
+    let mut entries = Entries(HashMap::new(), markdown.into_inner());
     let hashes: Vec<u64> = hashed
         .into_iter()
         .map(|(hash, entry)| {
@@ -85,19 +91,20 @@ fn list(root: &Path) -> Option<Vec<PathBuf>> {
     Some(files)
 }
 
-/// The hash of a file's path and bytes (or size and time, when large), and the bytes if read.
-fn file_hash(root: &Path, path: &Path) -> Option<(u64, Option<Vec<u8>>)> {
+/// The hash of a file's path and bytes (or size and time, when large), its size, and the
+/// bytes if read.
+fn file_hash(root: &Path, path: &Path) -> Option<(u64, u64, Option<Vec<u8>>)> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     path.strip_prefix(root).unwrap_or(path).hash(&mut h);
     let meta = std::fs::metadata(path).ok()?;
     if meta.len() > READ_LIMIT {
         meta.len().hash(&mut h);
         meta.modified().ok()?.hash(&mut h);
-        Some((h.finish(), None))
+        Some((h.finish(), meta.len(), None))
     } else {
         let bytes = std::fs::read(path).ok()?;
         bytes.hash(&mut h);
-        Some((h.finish(), Some(bytes)))
+        Some((h.finish(), bytes.len() as u64, Some(bytes)))
     }
 }
 

@@ -37,6 +37,20 @@ pub struct Front {
     /// The opening `---`, where "missing field" diagnostics point.
     pub fence: std::ops::Range<usize>,
     pub body: std::ops::Range<usize>,
+    /// Set when the loader kept only the text before the body ([`Keep::FrontMatter`]): the
+    /// content hash of the whole file, which [`again`] reads again for the body.
+    pub read_again: Option<u64>,
+}
+
+/// How much of each entry's file the loader keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    #[default]
+    Whole,
+    /// The front matter only, for an entry (not a section's `_index.md`) whose front matter
+    /// parsed: the body is read again when it is rendered ([`again`]). At 100,000 articles the
+    /// Markdown is 715 MB, held beside every YAML tree through load and resolve.
+    FrontMatter,
 }
 
 /// A file under `content/` that is not Markdown (images, PDFs …).
@@ -54,16 +68,24 @@ pub struct Content {
 
 /// Reads every entry and asset below `root/content`.
 pub fn content(root: &Path) -> (Content, Diagnostics) {
-    content_with(root, Entries::default())
+    content_with(root, Entries::default(), Keep::Whole)
 }
 
 /// Markdown entries already read (by [`fingerprint::inputs_and_entries`]), by path:
-/// [`content_with`] takes their bytes instead of reading the files again.
+/// [`content_with`] takes their bytes instead of reading the files again; and the size of
+/// all Markdown under `content/`, read or not.
 #[derive(Default)]
-pub struct Entries(HashMap<PathBuf, Vec<u8>>);
+pub struct Entries(HashMap<PathBuf, Vec<u8>>, u64);
+
+impl Entries {
+    /// Bytes of Markdown under `content/` (0 when not surveyed).
+    pub fn markdown_bytes(&self) -> u64 {
+        self.1
+    }
+}
 
 /// [`content`], with some entries already read.
-pub fn content_with(root: &Path, mut entries: Entries) -> (Content, Diagnostics) {
+pub fn content_with(root: &Path, mut entries: Entries, keep: Keep) -> (Content, Diagnostics) {
     let dir = root.join("content");
     let mut diagnostics = Diagnostics::new();
     if !dir.is_dir() {
@@ -117,7 +139,7 @@ pub fn content_with(root: &Path, mut entries: Entries) -> (Content, Diagnostics)
     drop(entries);
     let read: Vec<(Option<ContentFile>, Diagnostics)> = markdown
         .into_par_iter()
-        .map(|(path, parts, bytes)| read_entry_from(root, path, parts, bytes))
+        .map(|(path, parts, bytes)| read_entry_from(root, path, parts, bytes, keep))
         .collect();
     let mut files = Vec::with_capacity(read.len());
     for (file, diags) in read {
@@ -167,7 +189,7 @@ pub fn read_entry(
     path: PathBuf,
     parts: Vec<String>,
 ) -> (Option<ContentFile>, Diagnostics) {
-    read_entry_from(root, path, parts, None)
+    read_entry_from(root, path, parts, None, Keep::Whole)
 }
 
 /// [`read_entry`], with the file's bytes when they were already read.
@@ -176,6 +198,7 @@ fn read_entry_from(
     path: PathBuf,
     parts: Vec<String>,
     bytes: Option<Vec<u8>>,
+    keep: Keep,
 ) -> (Option<ContentFile>, Diagnostics) {
     let name = display_path(root, &path);
     let read = match bytes {
@@ -207,8 +230,18 @@ fn read_entry_from(
         );
         return (None, d.into());
     }
-    let source = Source::new(name, text);
-    let (front, diagnostics) = parse_front(&source);
+    let full = text.len();
+    let mut source = Source::new(name, text);
+    let (mut front, diagnostics) = parse_front(&source);
+    if let Some(front) = front.as_mut().filter(|f| {
+        keep == Keep::FrontMatter
+            && f.body.end == full
+            && parts.last().is_some_and(|p| p != "_index.md")
+    }) {
+        front.read_again = Some(crate::write::manifest::content_hash(source.text.as_bytes()));
+        let head: String = source.text[..front.body.start].into();
+        source = Source::new(source.name, head);
+    }
     (
         Some(ContentFile {
             source,
@@ -309,6 +342,7 @@ pub fn parse_front(source: &Source) -> (Option<Front>, Diagnostics) {
                 node,
                 fence,
                 body: split.body,
+                read_again: None,
             }),
             Diagnostics::new(),
         ),

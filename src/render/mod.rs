@@ -96,29 +96,42 @@ pub struct Options {
 
 /// Every entry's body, rendered (in entry order), with the problems of the bodies: the first
 /// half of [`render`]. `texts` are the entries' files ([`Site::take_entry_texts`] or
-/// [`Site::entry_texts`]); each is let go of once its body is made, and so is the body's
-/// HTML unless `keep_html` (then the entry pages read the body again: [`Again`]).
+/// [`Site::entry_texts`]); each is let go of once its body is made. With `again`, so is the
+/// body's HTML (the entry pages read the body again), and a text the loader kept only the
+/// front matter of is read again here.
 pub fn bodies(
     site: &Site,
     theme: &Theme,
     texts: Vec<crate::resolve::EntryText>,
-    keep_html: bool,
+    again: Option<&Again>,
 ) -> (Vec<Rendered>, Diagnostics) {
     let t = std::time::Instant::now();
     let published = published(site, theme);
     let (rendered, problems): (Vec<Rendered>, Vec<Diagnostics>) = texts
         .into_par_iter()
         .zip(&site.entries)
-        .map(|(text, e)| {
+        .enumerate()
+        .map(|(i, (mut text, e))| {
+            let mut problems = Diagnostics::new();
+            if let (Some(again), Some(_)) = (again, text.read_again) {
+                match again.source(i) {
+                    Ok(source) => text.source = source,
+                    Err(d) => {
+                        problems.push(d);
+                        return (Rendered::default(), problems);
+                    }
+                }
+            }
             let mut r = markdown::render_with(
-                &text.source.text[text.body.clone()],
+                text.source.text.get(text.body.clone()).unwrap_or_default(),
                 &markdown_base(site, e),
                 site.config.unsafe_html,
             );
-            let mut problems = Diagnostics::new();
             check_entry_body(site, &published, e, &text, &r, &mut problems);
-            if !keep_html {
+            if again.is_some() {
+                // The pages read the body again, and so does the search index.
                 r.html = String::new();
+                r.text = String::new();
             }
             (r, problems)
         })
@@ -156,7 +169,7 @@ pub fn render(
     // clients.
     let t = std::time::Instant::now();
     let texts = rendered.iter_mut().map(|r| std::mem::take(&mut r.text));
-    let index_files = match search::write(site, texts.collect(), sink) {
+    let index_files = match search::write(site, texts.collect(), again, sink) {
         Ok(count) => count,
         Err(d) => {
             diagnostics.push(d);

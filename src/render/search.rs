@@ -7,8 +7,10 @@
 use super::markdown::Rendered;
 use crate::diagnostics::Diagnostic;
 use crate::index::{self, SearchDoc};
+use crate::load::again::Again;
 use crate::render::{OutFile, Sink};
 use crate::resolve::{Data, Site};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -16,17 +18,54 @@ use std::sync::{Mutex, PoisonError};
 /// none when the environment sets `CAIDAN_SEARCH_INDEX=0`, which the search benchmark uses
 /// to measure what the index adds to the build time.
 /// Takes the entries' rendered text (in entry order), which becomes the documents' without a
-/// copy (the index is the build's peak of memory).
-pub fn write(site: &Site, texts: Vec<String>, sink: &dyn Sink) -> Result<usize, Diagnostic> {
+/// copy (the index is the build's peak of memory); or, with `again` (a very large site, whose
+/// bodies let go of their text), each entry's text is made again from its file when the index
+/// reads it.
+pub fn write(
+    site: &Site,
+    texts: Vec<String>,
+    again: Option<&Again>,
+    sink: &dyn Sink,
+) -> Result<usize, Diagnostic> {
     if std::env::var_os("CAIDAN_SEARCH_INDEX").is_some_and(|v| v == "0") {
         return Ok(0);
     }
     let docs = docs_from(site, texts.into_iter());
-    // The sink's first error fails the build; the files after it need not be written.
+    // The sink's first error fails the build; the files after it need not be written; so does
+    // a file that changed before its text was made again.
     let failed: Mutex<Option<Diagnostic>> = Mutex::new(None);
-    let count = AtomicUsize::new(0);
     let lock = || failed.lock().unwrap_or_else(PoisonError::into_inner);
-    index::build_into(&docs, &|file| {
+    let entry_of: HashMap<&str, usize> = match again {
+        Some(_) => (docs.iter().take(site.entries.len()))
+            .enumerate()
+            .map(|(i, d)| (d.url.as_str(), i))
+            .collect(),
+        None => HashMap::new(),
+    };
+    // The body's text, then the facts the document holds (see `docs_from`).
+    let made_again = |doc: &SearchDoc| -> String {
+        let (Some(again), Some(&i)) = (again, entry_of.get(doc.url.as_str())) else {
+            return doc.text.clone();
+        };
+        match again.body(i) {
+            Ok(body) => {
+                let e = &site.entries[i];
+                let base = super::markdown_base(site, e);
+                let mut text =
+                    super::markdown::render_with(&body, &base, site.config.unsafe_html).text;
+                text.push_str(&doc.text);
+                text
+            }
+            Err(d) => {
+                lock().get_or_insert(d);
+                String::new()
+            }
+        }
+    };
+    let made_again = index::text_of(|doc| made_again(doc).into());
+    let count = AtomicUsize::new(0);
+    let text_of: Option<&index::TextOf> = again.map(|_| &made_again as &index::TextOf);
+    index::build_into(&docs, text_of, &|file| {
         if lock().is_some() {
             return;
         }

@@ -244,6 +244,7 @@ pub fn parse(
         weight,
         draft,
         body: front.body.clone(),
+        read_again: front.read_again,
         tags,
         bundle_assets: Vec::new(),
         template,

@@ -57,6 +57,9 @@ pub struct Entry {
     pub weight: Option<i64>,
     pub draft: bool,
     pub body: Range<usize>,
+    /// The content hash of the whole file when `source` holds only its front matter (see
+    /// `load::Keep::FrontMatter`): the body is read again to be rendered.
+    pub read_again: Option<u64>,
     pub tags: Vec<String>,
     /// Files beside a bundle's `index.md`, copied next to the page.
     pub bundle_assets: Vec<PathBuf>,
@@ -258,6 +261,8 @@ pub struct Site {
 pub struct EntryText {
     pub source: Source,
     pub body: Range<usize>,
+    /// As [`Entry::read_again`]: `source` is the front matter only, the file had this hash.
+    pub read_again: Option<u64>,
 }
 
 impl Site {
@@ -273,6 +278,7 @@ impl Site {
                     text: std::mem::replace(&mut e.source.text, std::sync::Arc::from("")),
                 },
                 body: std::mem::replace(&mut e.body, 0..0),
+                read_again: e.read_again,
             })
             .collect()
     }
@@ -284,6 +290,7 @@ impl Site {
             .map(|e| EntryText {
                 source: e.source.clone(),
                 body: e.body.clone(),
+                read_again: e.read_again,
             })
             .collect()
     }

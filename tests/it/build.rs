@@ -561,6 +561,31 @@ fn bodies_read_again_for_their_pages_give_the_same_site() {
 }
 
 #[test]
+fn a_body_read_again_reports_its_problems_where_they_are_written() {
+    // Read again, the loader kept only the front matter: a body's problem must still point at
+    // its line in the whole file, as when the Markdown is held.
+    let site = Site::fixture("build/basic");
+    site.file(
+        "content/news/broken.md",
+        "---\ntitle: 缺图的新闻\ndate: 2023-05-02\n---\n\n第一段。\n\n![不存在](missing.png)\n",
+    );
+    let build = |again: &str| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_caidan"))
+            .args(["build", "--root"])
+            .arg(&site.root)
+            .env("CAIDAN_READ_AGAIN", again)
+            .output()
+            .expect("run caidan");
+        assert!(!run.status.success(), "a missing image fails the build");
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    let (held, again) = (build("0"), build("1"));
+    assert!(held.contains("content/news/broken.md:8:"), "{held}");
+    assert!(held.contains("![不存在](missing.png)"), "{held}");
+    assert_eq!(held, again);
+}
+
+#[test]
 fn a_build_writes_what_generate_makes_in_memory() {
     // `build` lets go of the entries' Markdown once their bodies are rendered; `generate`
     // keeps it. Nothing after that point may read it: the pages would come out different.

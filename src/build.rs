@@ -151,9 +151,10 @@ fn run(
 }
 
 /// Markdown under `content/` above which a build reads each entry's body again (see
-/// [`Texts::ReadAgain`]): about 40,000 articles. At 100,000 articles the build took as long
-/// either way (70–76 s in single runs); held, the Markdown was 715 MB and the rendered bodies
-/// 860 MB.
+/// [`Texts::ReadAgain`]): about 40,000 articles. At 100,000 articles (715 MB of Markdown) the
+/// first build took 85.0 s and 1,548 MiB when it held the Markdown until the bodies were
+/// rendered and their search texts until the index was made, and 84.6 s and 1,346 MiB
+/// reading them again (single runs of `tests/bench/build.sh 100000`).
 const READ_AGAIN_ABOVE: u64 = 256 << 20;
 
 /// [`Texts::ReadAgain`] for a site of more than [`READ_AGAIN_ABOVE`] of Markdown, or as

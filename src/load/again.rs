@@ -1,11 +1,12 @@
-//! Entries' Markdown read again when their pages are made.
+//! Entries' Markdown read again when it is needed.
 //!
-//! A build of a very large site lets go of each entry's file and rendered body once the
-//! search index and the cards have what they need, and renders the body again for the entry's
-//! own page (see `build.rs`): at 100,000 articles the rendered bodies alone were 860 MB held
-//! from the first stage to the last. The file must still be what was read first: an editor
-//! saving it meanwhile fails the build, rather than publishing a page that disagrees with its
-//! card and its search entry.
+//! A build of a very large site (see `build.rs`) holds no entry's Markdown: the loader keeps
+//! the front matter, and each body is read again where it is used: rendered for its summary
+//! and its problems, made into its text for the search index (for the terms and again for the
+//! record), and rendered for the entry's own page. At 100,000 articles the Markdown was 715 MB,
+//! the index texts 650 MB and the rendered bodies 860 MB, each once held from one stage to a
+//! later one. The file must still be what was read first: an editor saving it meanwhile fails
+//! the build, rather than publishing a page that disagrees with its card and its search entry.
 
 use crate::diagnostics::{Diagnostic, Source};
 use crate::resolve::EntryText;

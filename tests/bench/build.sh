@@ -10,11 +10,12 @@
 #   unchanged  caidan run again on an unchanged site (it checks and skips); ratio to `first`.
 # caidan builds with its search index; Hugo has none.
 # Each first build goes to a folder of its own, and the outputs are removed only after the last
-# measurement: on this machine's ext4 (no journal), creating files within a minute or so of
-# deleting thousands makes the kernel skip the freed inodes one by one (`recently_deleted` in
-# `perf`: a third of a build's samples after `rm -rf` of the previous output, and 2-5 s of
-# system time more for either tool at 10,000 articles). So a run started within minutes of a
-# large deletion (the previous run's cleanup) still measures that; give it the time.
+# measurement: on this machine's ext4 (no journal), creating files within a minute of deleting
+# thousands makes the kernel skip the freed inodes one by one (`recently_deleted` in `perf`: a
+# third of a build's samples after `rm -rf` of the previous output, and 2-5 s of system time
+# more for either tool at 10,000 articles; five minutes while the freed inodes' blocks are
+# dirty, one once synced). So the cleanup syncs and notes the time, and a run that starts
+# within a minute of it waits out the rest.
 #
 #   tests/bench/build.sh [SIZES...]        default: 1000 10000
 #   RUNS=5 WORK=/tmp/caidan-bench tests/bench/build.sh 10000
@@ -68,9 +69,25 @@ restore() {
   return 0
 }
 outputs=()
+# Deletes its arguments, and notes when, for settle.
+delete() {
+  [ $# -gt 0 ] || return 0
+  rm -rf "$@"
+  sync
+  date +%s >"$WORK/deleted-at"
+}
+# Waits until a minute has passed since the last deletion of outputs.
+settle() {
+  [ -f "$WORK/deleted-at" ] || return 0
+  local wait=$(($(cat "$WORK/deleted-at") + 61 - $(date +%s)))
+  if [ "$wait" -gt 0 ]; then
+    echo "(waiting ${wait} s: files created within a minute of a large deletion are slow here)"
+    sleep "$wait"
+  fi
+}
 cleanup() {
   restore
-  [ ${#outputs[@]} -eq 0 ] || rm -rf "${outputs[@]}"
+  delete "${outputs[@]}"
 }
 trap cleanup EXIT
 
@@ -88,7 +105,11 @@ for n in "${SIZES[@]}"; do
   [ -z "$HUGO" ] || [ -d "$hugo_site" ] || python3 "$GEN" --news "$n" --out "$hugo_site" --flavor hugo >/dev/null
   for f in c-first c-again c-unchanged h-first h-again; do : >"$WORK/$f.txt"; done
   # Left by a run that was killed.
-  rm -rf "$WORK/out-$n".run-* "$WORK/hugo-out-$n".run-*
+  shopt -s nullglob
+  leftovers=("$WORK/out-$n".run-* "$WORK/hugo-out-$n".run-*)
+  shopt -u nullglob
+  delete "${leftovers[@]}"
+  settle
   for run in $(seq "$RUNS"); do
     out="$WORK/out-$n.run-$run"
     hugo_out="$WORK/hugo-out-$n.run-$run"

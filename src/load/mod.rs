@@ -230,14 +230,13 @@ fn read_entry_from(
         );
         return (None, d.into());
     }
-    let full = text.len();
     let mut source = Source::new(name, text);
     let (mut front, diagnostics) = parse_front(&source);
-    if let Some(front) = front.as_mut().filter(|f| {
-        keep == Keep::FrontMatter
-            && f.body.end == full
-            && parts.last().is_some_and(|p| p != "_index.md")
-    }) {
+    let is_section = parts.last().is_some_and(|p| p == "_index.md");
+    if let Some(front) = front
+        .as_mut()
+        .filter(|_| keep == Keep::FrontMatter && !is_section)
+    {
         front.read_again = Some(crate::write::manifest::content_hash(source.text.as_bytes()));
         let head: String = source.text[..front.body.start].into();
         source = Source::new(source.name, head);

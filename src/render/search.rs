@@ -43,11 +43,11 @@ pub fn write(
         None => HashMap::new(),
     };
     // The body's text, then the facts the document holds (see `docs_from`).
-    let made_again = |doc: &SearchDoc| -> String {
+    let made_again = index::text_of(|doc| {
         let (Some(again), Some(&i)) = (again, entry_of.get(doc.url.as_str())) else {
-            return doc.text.clone();
+            return doc.text.as_str().into();
         };
-        match again.body(i) {
+        let text = match again.body(i) {
             Ok(body) => {
                 let e = &site.entries[i];
                 let base = super::markdown_base(site, e);
@@ -60,9 +60,9 @@ pub fn write(
                 lock().get_or_insert(d);
                 String::new()
             }
-        }
-    };
-    let made_again = index::text_of(|doc| made_again(doc).into());
+        };
+        text.into()
+    });
     let count = AtomicUsize::new(0);
     let text_of: Option<&index::TextOf> = again.map(|_| &made_again as &index::TextOf);
     index::build_into(&docs, text_of, &|file| {

@@ -361,7 +361,9 @@ struct Junction {
 impl Junction {
     fn new(order: &[&SearchDoc], text_of: &TextOf) -> Junction {
         let step = (order.len() / 1_000).max(1);
-        let mut counts: HashMap<char, u64> = HashMap::new();
+        // By code point below U+10000 (a hash map was most of the cost), then the others.
+        let mut bmp = vec![0u64; 0x10000];
+        let mut astral: HashMap<char, u64> = HashMap::new();
         for doc in order.iter().step_by(step) {
             let text = text_of(doc);
             let head = match text.char_indices().nth(1_000) {
@@ -369,14 +371,18 @@ impl Junction {
                 None => &text,
             };
             for field in [doc.title.as_str(), head] {
-                normalize::normalize_each(field, |c| {
-                    if c != ' ' {
-                        *counts.entry(c).or_default() += 1;
-                    }
+                normalize::normalize_each(field, |c| match bmp.get_mut(c as usize) {
+                    Some(n) => *n += 1,
+                    None => *astral.entry(c).or_default() += 1,
                 });
             }
         }
-        let mut chars: Vec<(char, u64)> = counts.into_iter().collect();
+        bmp[' ' as usize] = 0;
+        let mut chars: Vec<(char, u64)> = (bmp.into_iter().enumerate())
+            .filter(|&(_, n)| n > 0)
+            .filter_map(|(c, n)| Some((char::from_u32(c as u32)?, n)))
+            .chain(astral)
+            .collect();
         chars.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let chars: Vec<char> = chars
             .into_iter()

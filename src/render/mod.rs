@@ -22,6 +22,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::again::Again;
 use crate::load::theme::{StaticData, Theme};
 use crate::resolve::{Entry, Kind, Site};
+use context::Cards;
 use markdown::Rendered;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -163,63 +164,39 @@ pub fn render(
         return (None, diagnostics);
     }
 
-    // The search index first: it takes the bodies' text, which no page needs, and its
-    // postings are the build's peak of memory; the cards come after, without them. It covers
-    // exactly what the pages say; a theme without a search page still gets it, for other
-    // clients.
-    let t = std::time::Instant::now();
-    let texts = rendered.iter_mut().map(|r| std::mem::take(&mut r.text));
-    let index_files = match search::write(site, texts.collect(), again, sink) {
+    // The search index takes the bodies' text, which no page needs. It runs beside the cards
+    // and pages, filling the cores they leave idle while they wait on the disk; on a very
+    // large site (`again`) it runs first and alone, since its postings are the build's peak of
+    // memory and the cards come after, without them. It covers exactly what the pages say; a
+    // theme without a search page still gets it, for other clients.
+    let texts: Vec<String> = rendered
+        .iter_mut()
+        .map(|r| std::mem::take(&mut r.text))
+        .collect();
+    let index = || {
+        let t = std::time::Instant::now();
+        let written = search::write(site, texts, again, sink);
+        crate::timing::lap("  index", t);
+        written
+    };
+    let pages = || pages_of(site, &engine, &rendered, options, again, sink);
+    let (index_files, (jobs, cards, results)) = match again {
+        Some(_) => match index() {
+            Ok(count) => (Ok(count), pages()),
+            Err(d) => {
+                diagnostics.push(d);
+                return (None, diagnostics);
+            }
+        },
+        None => rayon::join(index, pages),
+    };
+    let index_files = match index_files {
         Ok(count) => count,
         Err(d) => {
             diagnostics.push(d);
             return (None, diagnostics);
         }
     };
-    let t = crate::timing::lap("  index", t);
-
-    let cards = context::cards(site, &rendered);
-    let t = crate::timing::lap("  cards", t);
-    let shared = pages::Shared {
-        site,
-        engine: &engine,
-        rendered: &rendered,
-        cards: &cards,
-        site_value: tera::Value::from_serializable(&pages::site_value(site)),
-        serve: options.serve,
-        again,
-    };
-    let jobs = jobs(site, &engine);
-    let failed = std::sync::atomic::AtomicBool::new(false);
-    let results: Vec<_> = jobs
-        .par_iter()
-        .map(|job| {
-            // After a failure the build is lost: stop staging pages nobody will see.
-            if failed.load(std::sync::atomic::Ordering::Relaxed) {
-                return Ok(None);
-            }
-            let page = shared.render(job)?;
-            let entry = sitemap_entry(site, job, &page.path);
-            let qr = match (job, page.qr) {
-                (pages::Job::Entry(i), Some(code)) => Some(OutFile {
-                    path: format!("{}qr.svg", site.entries[*i].path),
-                    bytes: qr::standalone(&code).into_bytes(),
-                }),
-                _ => None,
-            };
-            let codes = usize::from(qr.is_some());
-            let page = OutFile {
-                path: page.path,
-                bytes: page.html,
-            };
-            std::iter::once(page)
-                .chain(qr)
-                .try_for_each(|file| sink.put(file))
-                .inspect_err(|_| failed.store(true, std::sync::atomic::Ordering::Relaxed))?;
-            Ok(Some((entry, codes)))
-        })
-        .collect();
-    crate::timing::lap("  pages", t);
     let mut sitemap_pages = Vec::new();
     let mut codes = 0;
     for result in results {
@@ -261,6 +238,66 @@ pub fn render(
     }
     (Some(made), diagnostics)
 }
+
+/// The cards, then every page of the plan rendered and put into `sink` with its QR code: the
+/// jobs, the cards (for the extras) and, per job, its sitemap line and number of codes.
+fn pages_of(
+    site: &Site,
+    engine: &templates::Engine,
+    rendered: &[Rendered],
+    options: Options,
+    again: Option<&Again>,
+    sink: &dyn Sink,
+) -> (Vec<pages::Job>, Cards, Vec<PageResult>) {
+    let t = std::time::Instant::now();
+    let cards = context::cards(site, rendered);
+    let t = crate::timing::lap("  cards", t);
+    let shared = pages::Shared {
+        site,
+        engine,
+        rendered,
+        cards: &cards,
+        site_value: tera::Value::from_serializable(&pages::site_value(site)),
+        serve: options.serve,
+        again,
+    };
+    let jobs = jobs(site, engine);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<_> = jobs
+        .par_iter()
+        .map(|job| {
+            // After a failure the build is lost: stop staging pages nobody will see.
+            if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let page = shared.render(job)?;
+            let entry = sitemap_entry(site, job, &page.path);
+            let qr = match (job, page.qr) {
+                (pages::Job::Entry(i), Some(code)) => Some(OutFile {
+                    path: format!("{}qr.svg", site.entries[*i].path),
+                    bytes: qr::standalone(&code).into_bytes(),
+                }),
+                _ => None,
+            };
+            let codes = usize::from(qr.is_some());
+            let page = OutFile {
+                path: page.path,
+                bytes: page.html,
+            };
+            std::iter::once(page)
+                .chain(qr)
+                .try_for_each(|file| sink.put(file))
+                .inspect_err(|_| failed.store(true, std::sync::atomic::Ordering::Relaxed))?;
+            Ok(Some((entry, codes)))
+        })
+        .collect();
+    crate::timing::lap("  pages", t);
+    drop(shared);
+    (jobs, cards, results)
+}
+
+/// A page's sitemap line and number of QR codes; `None` for a page skipped after a failure.
+type PageResult = Result<Option<(Option<(String, Option<String>)>, usize)>, Diagnostic>;
 
 /// The pages of the plan that the theme can render: a theme may go without a search page, a
 /// printable menu or a 点单篮; every other template is required.

@@ -60,15 +60,40 @@ echo "== caidan build ($RUNS runs each: fresh and after an edit, with the index 
 for kind in fresh edit; do
   for mode in index noindex; do : >"$WORK/builds-$kind-$mode.txt"; done
 done
+# Each fresh build goes to a folder of its own, and they are all removed at the end: creating
+# files within a minute of deleting thousands is slow on this machine's ext4 (see build.sh),
+# and the builds with the index create 4,466 files more. The folders of a killed run go first,
+# then the run waits out the minute after that deletion.
+delete() {
+  [ $# -gt 0 ] || return 0
+  rm -rf "$@"
+  sync
+  date +%s >"$WORK/deleted-at"
+}
+leftovers=()
+for d in "$WORK/out-$N".fresh-* "$(out_of index)" "$(out_of noindex)"; do
+  [ ! -e "$d" ] || leftovers+=("$d")
+done
+delete "${leftovers[@]}"
+wait=$(($(cat "$WORK/deleted-at" 2>/dev/null || echo 0) + 61 - $(date +%s)))
+if [ "$wait" -gt 0 ]; then
+  echo "(waiting ${wait} s: files created within a minute of a large deletion are slow here)"
+  sleep "$wait"
+fi
+fresh=()
 for i in $(seq "$RUNS"); do
   for mode in index noindex; do
-    rm -rf "$(out_of $mode)"
-    timed_build $mode "$(out_of $mode)" "$WORK/builds-fresh-$mode.txt"
+    fresh+=("$WORK/out-$N.fresh-$mode-$i")
+    timed_build $mode "${fresh[-1]}" "$WORK/builds-fresh-$mode.txt"
   done
 done
+# The builds after an edit start from the last fresh outputs.
+mv "${fresh[-2]}" "$(out_of index)"
+mv "${fresh[-1]}" "$(out_of noindex)"
+fresh=("${fresh[@]:0:${#fresh[@]}-2}")
 for article in "$site"/content/news/news-*.md; do break; done
 cp "$article" "$WORK/article.md"
-trap 'cp "$WORK/article.md" "$article"' EXIT
+trap 'cp "$WORK/article.md" "$article"; delete "${fresh[@]}"' EXIT
 for i in $(seq "$RUNS"); do
   for mode in index noindex; do
     printf '\n补记第%s次：%s。\n' "$i" "$mode" >>"$article"

@@ -16,7 +16,9 @@
 # more for either tool at 10,000 articles; five minutes while the freed inodes' blocks are
 # dirty, one once synced). So the cleanup syncs and notes the time, and a run that starts
 # within a minute of it waits out the rest. Each create still probes the inode table on this
-# disk (`recently_deleted` stays at 4-6 % of a fresh build's samples), for both tools.
+# disk (`recently_deleted` stays at 4-6 % of a fresh build's samples), for both tools. Every
+# measured build starts after a `sync`, so that neither tool pays for writing back the files of
+# the build before it.
 #
 #   tests/bench/build.sh [SIZES...]        default: 1000 10000
 #   RUNS=5 WORK=/tmp/caidan-bench tests/bench/build.sh 10000
@@ -38,6 +40,9 @@ HUGO=$(command -v hugo || true)
 measure() {
   local into=$1
   shift
+  # The previous build's files go to the disk first, not during this one (the kernel writes
+  # them back about 30 s later, on the same two cores).
+  sync
   /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
     cat "$WORK/stderr.txt" >&2
     return 1

@@ -34,6 +34,7 @@ fi
 # One build into $2, with the index or without it ($1 = index | noindex); appends
 # "wall cpu index-sub-stage-ms" to $3.
 timed_build() {
+  sync # the previous build's files are written back before this one, not during it
   env $([ "$1" = noindex ] && echo CAIDAN_SEARCH_INDEX=0) CAIDAN_TIMINGS=1 \
     /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" \
     "$CAIDAN_BIN" build --root "$site" --output-dir "$2" >/dev/null 2>"$WORK/timings.txt"

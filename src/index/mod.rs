@@ -100,7 +100,7 @@ impl Budget {
     /// four bytes of text; for a larger one, 32 million postings (70 MB) and no record texts.
     pub fn for_docs(docs: &[SearchDoc]) -> Budget {
         let text: usize = docs.iter().map(|d| d.title.len() + d.text.len()).sum();
-        if text / 4 <= HOLD_ALL {
+        if held_whole(text) {
             Budget {
                 postings: usize::MAX,
                 text_bytes: usize::MAX,
@@ -109,6 +109,12 @@ impl Budget {
             Budget::LARGE
         }
     }
+}
+
+/// Whether the index of documents with `text_bytes` of text is held in memory whole (about
+/// 20,000 articles at most), its postings expected at about one per four bytes of text.
+pub fn held_whole(text_bytes: usize) -> bool {
+    text_bytes / 4 <= HOLD_ALL
 }
 
 /// A document's text as the index reads it: [`held`], or made again on demand.

@@ -164,15 +164,16 @@ pub fn render(
         return (None, diagnostics);
     }
 
-    // The search index takes the bodies' text, which no page needs. It runs beside the cards
-    // and pages, filling the cores they leave idle while they wait on the disk; on a very
-    // large site (`again`) it runs first and alone, since its postings are the build's peak of
-    // memory and the cards come after, without them. It covers exactly what the pages say; a
-    // theme without a search page still gets it, for other clients.
+    // The search index takes the bodies' text, which no page needs. While it is held in memory
+    // whole, it runs beside the cards and pages, filling the cores they leave idle while they
+    // wait on the disk; on a larger site it runs first and alone, since its postings are the
+    // build's peak of memory and the cards come after, without them. It covers exactly what
+    // the pages say; a theme without a search page still gets it, for other clients.
     let texts: Vec<String> = rendered
         .iter_mut()
         .map(|r| std::mem::take(&mut r.text))
         .collect();
+    let beside = again.is_none() && crate::index::held_whole(texts.iter().map(String::len).sum());
     let index = || {
         let t = std::time::Instant::now();
         let written = search::write(site, texts, again, sink);
@@ -180,15 +181,16 @@ pub fn render(
         written
     };
     let pages = || pages_of(site, &engine, &rendered, options, again, sink);
-    let (index_files, (jobs, cards, results)) = match again {
-        Some(_) => match index() {
+    let (index_files, (jobs, cards, results)) = if beside {
+        rayon::join(index, pages)
+    } else {
+        match index() {
             Ok(count) => (Ok(count), pages()),
             Err(d) => {
                 diagnostics.push(d);
                 return (None, diagnostics);
             }
-        },
-        None => rayon::join(index, pages),
+        }
     };
     let index_files = match index_files {
         Ok(count) => count,

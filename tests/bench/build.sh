@@ -75,22 +75,7 @@ restore() {
   return 0
 }
 outputs=()
-# Deletes its arguments, and notes when, for settle.
-delete() {
-  [ $# -gt 0 ] || return 0
-  rm -rf "$@"
-  sync
-  date +%s >"$WORK/deleted-at"
-}
-# Waits until a minute has passed since the last deletion of outputs.
-settle() {
-  [ -f "$WORK/deleted-at" ] || return 0
-  local wait=$(($(cat "$WORK/deleted-at") + 61 - $(date +%s)))
-  if [ "$wait" -gt 0 ]; then
-    echo "(waiting ${wait} s: files created within a minute of a large deletion are slow here)"
-    sleep "$wait"
-  fi
-}
+source tests/bench/disk.sh
 cleanup() {
   restore
   delete "${outputs[@]}"

@@ -65,22 +65,13 @@ done
 # files within a minute of deleting thousands is slow on this machine's ext4 (see build.sh),
 # and the builds with the index create 4,466 files more. The folders of a killed run go first,
 # then the run waits out the minute after that deletion.
-delete() {
-  [ $# -gt 0 ] || return 0
-  rm -rf "$@"
-  sync
-  date +%s >"$WORK/deleted-at"
-}
+source tests/bench/disk.sh
 leftovers=()
 for d in "$WORK/out-$N".fresh-* "$(out_of index)" "$(out_of noindex)"; do
   [ ! -e "$d" ] || leftovers+=("$d")
 done
 delete "${leftovers[@]}"
-wait=$(($(cat "$WORK/deleted-at" 2>/dev/null || echo 0) + 61 - $(date +%s)))
-if [ "$wait" -gt 0 ]; then
-  echo "(waiting ${wait} s: files created within a minute of a large deletion are slow here)"
-  sleep "$wait"
-fi
+settle
 fresh=()
 for i in $(seq "$RUNS"); do
   for mode in index noindex; do

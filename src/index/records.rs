@@ -2,14 +2,17 @@
 //!
 //! A record is one page's kind, date, URL, title and display text (the page's own characters,
 //! whitespace collapsed as in the normalised text) joined by U+001F, written in the site's
-//! character code and zlib-compressed on its own. The character code numbers the characters of
+//! character code and raw-deflated on its own, after the site's [`super::dictionary`] (the
+//! reader inflates a stored block of the dictionary, then the record, and drops the
+//! dictionary). The character code numbers the characters of
 //! the site by frequency: the 240 most frequent take one byte (0x00–0xEF), the next 3,840 two
 //! (0xF0 + high, low), any other is 0xFF and three bytes of code point (little-endian). Chinese
 //! text comes out a quarter smaller than UTF-16 would after compression, because deflate then
-//! codes whole frequent characters instead of their two bytes apart. The table,
-//! `search/chars.bin`, is zlib of: varint count of one-byte characters, those characters as
+//! codes whole frequent characters instead of their two bytes apart. `search/code.bin` is zlib
+//! of the table and the dictionary: varint count of one-byte characters, those characters as
 //! varint code points, varint count of two-byte characters, those as varint gaps between
-//! code points (ascending; their order among themselves barely matters to deflate).
+//! code points (ascending; their order among themselves barely matters to deflate), varint
+//! length of the dictionary, its bytes.
 //!
 //! A pack holds the records of consecutive pages. It starts with `count + 1` little-endian `u32`
 //! offsets from the start of the file, so the client reads the header and then exactly one
@@ -122,7 +125,7 @@ impl CharCode {
         }
     }
 
-    /// The uncompressed `search/chars.bin`.
+    /// The table part of `search/code.bin`.
     pub fn table(&self) -> Vec<u8> {
         let split = self.chars.len().min(ONE_BYTE);
         let mut out = Vec::new();
@@ -138,6 +141,14 @@ impl CharCode {
         }
         out
     }
+}
+
+/// The uncompressed `search/code.bin`: the character table, then the dictionary.
+pub fn code_file(code: &CharCode, dictionary: &[u8]) -> Vec<u8> {
+    let mut out = code.table();
+    write_varint(&mut out, dictionary.len() as u64);
+    out.extend_from_slice(dictionary);
+    out
 }
 
 /// A pack file from compressed records.

@@ -79,6 +79,83 @@ impl Cursor<'_> {
     }
 }
 
+/// `search/code.bin` read back: the characters by code, and the dictionary.
+struct Code {
+    chars: Vec<char>,
+    dictionary: Vec<u8>,
+}
+
+impl Code {
+    fn read(files: &[IndexFile]) -> Code {
+        let code = inflate(file(files, "search/code.bin"));
+        let mut c = Cursor(&code, 0);
+        let mut chars = Vec::new();
+        for _ in 0..c.varint() {
+            chars.push(char::from_u32(c.varint() as u32).unwrap());
+        }
+        let mut cp = 0;
+        for _ in 0..c.varint() {
+            cp += c.varint() as u32;
+            chars.push(char::from_u32(cp).unwrap());
+        }
+        let len = c.varint() as usize;
+        assert_eq!(c.1 + len, code.len(), "nothing after the dictionary");
+        let dictionary = code[c.1..].to_vec();
+        Code { chars, dictionary }
+    }
+
+    /// `text` in the code, for characters that have one.
+    fn encode(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        for c in text.chars() {
+            let i = self.chars.iter().position(|&k| k == c).expect("coded");
+            match i.checked_sub(0xF0) {
+                None => out.push(i as u8),
+                Some(r) => out.extend_from_slice(&[0xF0 + (r >> 8) as u8, r as u8]),
+            }
+        }
+        out
+    }
+
+    fn decode(&self, b: &[u8]) -> String {
+        let mut s = String::new();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                x @ 0..=0xEF => s.push(self.chars[x as usize]),
+                x @ 0xF0..=0xFE => {
+                    s.push(self.chars[0xF0 + ((x as usize - 0xF0) << 8) + b[i + 1] as usize]);
+                    i += 1;
+                }
+                0xFF => {
+                    let cp =
+                        u32::from(b[i + 1]) | u32::from(b[i + 2]) << 8 | u32::from(b[i + 3]) << 16;
+                    s.push(char::from_u32(cp).unwrap());
+                    i += 3;
+                }
+            }
+            i += 1;
+        }
+        s
+    }
+}
+
+/// The text of record `id`, read back as the client does: the record from its pack, inflated
+/// after the dictionary, and decoded.
+fn read_record(files: &[IndexFile], id: usize) -> String {
+    let code = Code::read(files);
+    let dictionary = &code.dictionary;
+    let pack = file(files, &format!("search/d/{}.bin", id / 32));
+    let slot = id % 32;
+    let at = |k: usize| u32::from_le_bytes(pack[4 * k..4 * k + 4].try_into().unwrap()) as usize;
+    let mut stream = zlib::stored_prefix(dictionary.len()).to_vec();
+    stream.extend_from_slice(dictionary);
+    stream.extend_from_slice(&pack[at(slot)..at(slot + 1)]);
+    let inflated = miniz_oxide::inflate::decompress_to_vec(&stream).expect("raw deflate");
+    assert_eq!(&inflated[..dictionary.len()], dictionary);
+    code.decode(&inflated[dictionary.len()..])
+}
+
 /// term → docids, read back from all shards.
 fn read_postings(files: &[IndexFile], n_shards: usize) -> BTreeMap<String, Vec<u32>> {
     let mut out = BTreeMap::new();
@@ -207,44 +284,7 @@ fn pages_are_numbered_newest_first_and_records_read_back() {
     let m = meta(&files);
     assert_eq!(m["docs"], 43);
     assert_eq!(m["pack"], 32);
-    let table = inflate(file(&files, "search/chars.bin"));
-    let mut c = Cursor(&table, 0);
-    let mut chars = Vec::new();
-    for _ in 0..c.varint() {
-        chars.push(char::from_u32(c.varint() as u32).unwrap());
-    }
-    let mut cp = 0;
-    for _ in 0..c.varint() {
-        cp += c.varint() as u32;
-        chars.push(char::from_u32(cp).unwrap());
-    }
-    let decode = |b: &[u8]| {
-        let mut s = String::new();
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                x @ 0..=0xEF => s.push(chars[x as usize]),
-                x @ 0xF0..=0xFE => {
-                    s.push(chars[0xF0 + ((x as usize - 0xF0) << 8) + b[i + 1] as usize]);
-                    i += 1;
-                }
-                0xFF => {
-                    let cp =
-                        u32::from(b[i + 1]) | u32::from(b[i + 2]) << 8 | u32::from(b[i + 3]) << 16;
-                    s.push(char::from_u32(cp).unwrap());
-                    i += 3;
-                }
-            }
-            i += 1;
-        }
-        s
-    };
-    let record = |id: usize| {
-        let pack = file(&files, &format!("search/d/{}.bin", id / 32));
-        let slot = id % 32;
-        let at = |k: usize| u32::from_le_bytes(pack[4 * k..4 * k + 4].try_into().unwrap()) as usize;
-        decode(&inflate(&pack[at(slot)..at(slot + 1)]))
-    };
+    let record = |id| read_record(&files, id);
     assert_eq!(record(0), "news\u{1F}2023-06-01\u{1F}/b/\u{1F}区总工会慰问职工\u{1F}区总工会与区妇女联合会。𠮷野家，软\u{AD}连字符。".replace('\u{AD}', ""));
     assert!(
         record(1).contains("工会联合会成立"),
@@ -258,6 +298,51 @@ fn pages_are_numbered_newest_first_and_records_read_back() {
         record(42).starts_with("news\u{1F}\u{1F}/c/"),
         "undated last"
     );
+}
+
+#[test]
+fn a_larger_site_shares_a_dictionary_among_its_records() {
+    // 1,000 pages that repeat the union's phrases around a sentence of their own.
+    let shared =
+        "浙江省总工会劳模工匠宣讲团走进企业车间，为一线职工讲述产业工人队伍建设改革的故事。";
+    let docs: Vec<SearchDoc> = (0..1_000)
+        .map(|i| {
+            let own: String = (0..80)
+                .map(|j| char::from_u32(0x4E00 + (i * 131 + j * 17) % 3_000).unwrap())
+                .collect();
+            doc(
+                &format!("/n/{i}/"),
+                &format!("第{i}条"),
+                Some("2022-01-01"),
+                &format!("{shared}{own}{shared}"),
+            )
+        })
+        .collect();
+    let files = build(&docs).expect("index");
+    let code = Code::read(&files);
+    assert!(
+        code.dictionary.len() > 1_024,
+        "{} bytes",
+        code.dictionary.len()
+    );
+    let phrase = code.encode(shared);
+    assert!(
+        code.dictionary.windows(phrase.len()).any(|w| w == phrase),
+        "the shared phrase"
+    );
+    for id in [0, 1, 499, 999] {
+        let text = read_record(&files, id);
+        let i: usize = text
+            .split("/n/")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(text, records::record_text(&docs[i], &docs[i].text));
+    }
 }
 
 #[test]

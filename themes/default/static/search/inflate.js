@@ -1,5 +1,6 @@
-// zlib inflate for browsers without DecompressionStream (Safari before 16.4). RFC 1950/1951;
-// the checksum is not verified. Loaded by search.js only when needed.
+// zlib inflate (or, with `raw`, raw deflate) for browsers without DecompressionStream (Safari
+// before 16.4) or its 'deflate-raw' format. RFC 1950/1951; the checksum is not verified.
+// Loaded by search.js only when needed.
 
 function tree(lengths) {
   const counts = new Uint16Array(16);
@@ -20,8 +21,8 @@ const ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
 let fixed;
 
-export function inflate(input) {
-  let pos = 2; // zlib header
+export function inflate(input, raw = false) {
+  let pos = raw ? 0 : 2; // zlib header
   let bit = 0;
   let nbits = 0;
   let out = new Uint8Array(input.length * 4 + 64);

@@ -138,12 +138,25 @@ export function httpLoader(base, fetchFn = globalThis.fetch.bind(globalThis)) {
   };
 }
 
-export async function inflate(bytes) {
-  if (typeof DecompressionStream === 'function') {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+// zlib `bytes`, or with `raw` a raw deflate stream. Browsers without DecompressionStream, or
+// without its 'deflate-raw' format (Chromium before 103), get inflate.js.
+export async function inflate(bytes, raw = false) {
+  let stream = null;
+  try {
+    stream = new DecompressionStream(raw ? 'deflate-raw' : 'deflate');
+  } catch {
+    return (await import('./inflate.js')).inflate(bytes, raw);
   }
-  return (await import('./inflate.js')).inflate(bytes);
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
+}
+
+// A record: raw deflate that follows the dictionary. The dictionary goes in front as a stored
+// block (`code.prefix`: its 5-byte header and the dictionary), and is dropped from the output.
+async function inflateRecord(bytes, code) {
+  const stream = new Uint8Array(code.prefix.length + bytes.length);
+  stream.set(code.prefix);
+  stream.set(bytes, code.prefix.length);
+  return (await inflate(stream, true)).subarray(code.prefix.length - 5);
 }
 
 class Reader {
@@ -170,7 +183,7 @@ class Reader {
 export async function open(base, options = {}) {
   const loader = options.loader || httpLoader(base, options.fetch);
   const meta = JSON.parse(new TextDecoder().decode(await loader.get('search/meta.json')));
-  if (meta.version !== 3) throw new Error(`search index version ${meta.version} is not supported`);
+  if (meta.version !== 4) throw new Error(`search index version ${meta.version} is not supported`);
   return new Index(loader, meta);
 }
 
@@ -185,7 +198,7 @@ class Index {
     this.facetFiles = new Map();
     this.headers = new Map();
     this.records = new Map();
-    this.chars = null;
+    this.code = null;
   }
 
   once(map, key, make) {
@@ -222,14 +235,20 @@ class Index {
     });
   }
 
-  charTable() {
-    return this.chars ||= (async () => {
-      const r = new Reader(await inflate(await this.loader.get('search/chars.bin')));
+  // The records' code: { table } of characters by code, { prefix } the dictionary as a stored
+  // deflate block.
+  recordCode() {
+    return this.code ||= (async () => {
+      const r = new Reader(await inflate(await this.loader.get('search/code.bin')));
       const table = [];
       for (let n = r.varint(); n > 0; n--) table.push(String.fromCodePoint(r.varint()));
       let cp = 0;
       for (let n = r.varint(); n > 0; n--) { cp += r.varint(); table.push(String.fromCodePoint(cp)); }
-      return table;
+      const len = r.varint();
+      const prefix = new Uint8Array(5 + len);
+      prefix.set([0, len & 0xff, len >> 8, ~len & 0xff, (~len >> 8) & 0xff]);
+      prefix.set(r.b.subarray(r.pos, r.pos + len), 5);
+      return { table, prefix };
     })();
   }
 
@@ -244,11 +263,11 @@ class Index {
         const b = await this.loader.range(path, 0, 4 * (count + 1));
         return new DataView(b.buffer, b.byteOffset, b.byteLength);
       });
-      const [bytes, table] = await Promise.all([
-        this.loader.range(path, header.getUint32(4 * slot, true), header.getUint32(4 * slot + 4, true)).then(inflate),
-        this.charTable(),
+      const [bytes, code] = await Promise.all([
+        this.loader.range(path, header.getUint32(4 * slot, true), header.getUint32(4 * slot + 4, true)),
+        this.recordCode(),
       ]);
-      const [kind, date, url, title, text] = decodeRecord(bytes, table).split(SEP);
+      const [kind, date, url, title, text] = decodeRecord(await inflateRecord(bytes, code), code.table).split(SEP);
       return { id, kind, date, url, title, text };
     });
   }
@@ -259,7 +278,7 @@ class Index {
     const parts = queryParts(query).map((text) => ({ text, terms: queryTerms(text, this.meta.junction) }));
     const active = Object.entries(filters).filter(([, vs]) => vs && vs.length);
     const want = [...new Set([...facets, ...active.map(([k]) => k)])];
-    if (parts.length || active.length) this.charTable().catch(() => {});
+    if (parts.length || active.length) this.recordCode().catch(() => {});
     const [lists, facetData] = await Promise.all([
       Promise.all(parts.map((p) => Promise.all(p.terms.map((t) => this.postings(t))))),
       Promise.all(want.map((f) => this.facet(f))),

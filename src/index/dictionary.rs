@@ -24,7 +24,7 @@ const K: usize = 8;
 /// Length of a candidate stretch, and the step between candidates (they overlap by half).
 const SEGMENT: usize = 128;
 const STEP: usize = SEGMENT / 2;
-const TABLE_BITS: u32 = 20;
+const TABLE_BITS: u32 = 18;
 /// A stretch worth less (about one other record sharing half of it) is left out: it would
 /// rarely be used, and hash collisions alone score a few points.
 const MIN_SCORE: u64 = 64;
@@ -50,23 +50,22 @@ pub fn choose(sample: &[Vec<u8>], len: usize) -> Vec<u8> {
     if len == 0 {
         return Vec::new();
     }
-    // Records containing each string, by hash; `seen` stamps a slot with the last record (or
-    // segment) counted in it, so that a string counts once per record.
-    let mut shared = vec![0u32; 1 << TABLE_BITS];
-    let mut seen = vec![0u32; 1 << TABLE_BITS];
+    // Per hash slot: records containing the string, and a stamp with the last record (or
+    // segment) counted there, so that a string counts once per record. Side by side, so that
+    // a string costs one cache miss.
+    let mut slots = vec![(0u32, 0u32); 1 << TABLE_BITS];
     let mut stamp = 0u32;
     for record in sample {
         stamp += 1;
         for gram in record.windows(K) {
-            let h = slot(gram);
-            if seen[h] != stamp {
-                seen[h] = stamp;
-                shared[h] += 1;
+            let slot = &mut slots[slot(gram)];
+            if slot.1 != stamp {
+                *slot = (slot.0 + 1, stamp);
             }
         }
     }
     // Strings found in one record only are not shared: they would never be used.
-    shared.iter_mut().for_each(|n| *n = n.saturating_sub(1));
+    slots.iter_mut().for_each(|s| s.0 = s.0.saturating_sub(1));
 
     let segments: Vec<&[u8]> = sample
         .iter()
@@ -75,14 +74,14 @@ pub fn choose(sample: &[Vec<u8>], len: usize) -> Vec<u8> {
             starts.map(move |s| &r[s..r.len().min(s + SEGMENT)])
         })
         .collect();
-    let mut score = |segment: &[u8], shared: &[u32]| -> u64 {
-        stamp += 1;
+    let score = |segment: &[u8], slots: &mut [(u32, u32)], stamp: &mut u32| -> u64 {
+        *stamp += 1;
         let mut total = 0;
         for gram in segment.windows(K) {
-            let h = slot(gram);
-            if seen[h] != stamp {
-                seen[h] = stamp;
-                total += u64::from(shared[h]);
+            let slot = &mut slots[slot(gram)];
+            if slot.1 != *stamp {
+                slot.1 = *stamp;
+                total += u64::from(slot.0);
             }
         }
         total
@@ -90,7 +89,7 @@ pub fn choose(sample: &[Vec<u8>], len: usize) -> Vec<u8> {
     // Best first; ties go to the earlier segment, so the choice is deterministic. Scores only
     // fall as strings get covered, so a stale score is an upper bound: re-score on the way out.
     let mut heap: BinaryHeap<(u64, Reverse<usize>)> = (segments.iter().enumerate())
-        .map(|(i, s)| (score(s, &shared), Reverse(i)))
+        .map(|(i, s)| (score(s, &mut slots, &mut stamp), Reverse(i)))
         .filter(|e| e.0 >= MIN_SCORE)
         .collect();
     let mut chosen: Vec<&[u8]> = Vec::new();
@@ -98,7 +97,7 @@ pub fn choose(sample: &[Vec<u8>], len: usize) -> Vec<u8> {
     while total < len
         && let Some((old, Reverse(i))) = heap.pop()
     {
-        let now = score(segments[i], &shared);
+        let now = score(segments[i], &mut slots, &mut stamp);
         if now < old {
             if now >= MIN_SCORE {
                 heap.push((now, Reverse(i)));
@@ -106,7 +105,7 @@ pub fn choose(sample: &[Vec<u8>], len: usize) -> Vec<u8> {
             continue;
         }
         for gram in segments[i].windows(K) {
-            shared[slot(gram)] = 0;
+            slots[slot(gram)].0 = 0;
         }
         chosen.push(segments[i]);
         total += segments[i].len();

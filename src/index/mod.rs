@@ -657,8 +657,11 @@ fn record_dictionary(
     texts: &[Option<&str>],
     text_of: &TextOf,
 ) -> Vec<u8> {
-    let sample: Vec<Vec<u8>> = dictionary::sample_of(order.len())
-        .map(|i| match texts[i] {
+    // In parallel: a large site's texts are made again here, from the Markdown.
+    let picked: Vec<usize> = dictionary::sample_of(order.len()).collect();
+    let sample: Vec<Vec<u8>> = picked
+        .par_iter()
+        .map(|&i| match texts[i] {
             Some(text) => code.encode(text),
             None => code.encode(&records::record_text(order[i], &text_of(order[i]))),
         })

@@ -10,12 +10,12 @@
 #   unchanged  caidan run again on an unchanged site (it checks and skips); ratio to `first`.
 # caidan builds with its search index; Hugo has none.
 # Each first build goes to a folder of its own, and the outputs are removed only after the last
-# measurement: on this machine's ext4 (no journal), creating files within a minute of deleting
+# measurement: on this machine's ext4 (no journal), creating files soon after deleting
 # thousands makes the kernel skip the freed inodes one by one (`recently_deleted` in `perf`: a
 # third of a build's samples after `rm -rf` of the previous output, and 2-5 s of system time
-# more for either tool at 10,000 articles; five minutes while the freed inodes' blocks are
-# dirty, one once synced). So the cleanup syncs and notes the time, and a run that starts
-# within a minute of it waits out the rest. Each create still probes the inode table on this
+# more for either tool at 10,000 articles; it fades over about ten minutes, even after a sync:
+# see disk.sh). So the cleanup syncs and notes the time, and a run that starts within SETTLE
+# seconds (600) of it waits out the rest. Each create still probes the inode table on this
 # disk (`recently_deleted` stays at 4-6 % of a fresh build's samples), for both tools. Every
 # measured build starts after a `sync`, so that neither tool pays for writing back the files of
 # the build before it.

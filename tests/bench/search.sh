@@ -62,9 +62,9 @@ for kind in fresh edit; do
   for mode in index noindex; do : >"$WORK/builds-$kind-$mode.txt"; done
 done
 # Each fresh build goes to a folder of its own, and they are all removed at the end: creating
-# files within a minute of deleting thousands is slow on this machine's ext4 (see build.sh),
-# and the builds with the index create 4,466 files more. The folders of a killed run go first,
-# then the run waits out the minute after that deletion.
+# files soon after deleting thousands is slow on this machine's ext4 (see disk.sh), and the
+# builds with the index create 4,466 files more. The folders of a killed run go first, then the
+# run waits until SETTLE seconds have passed since the last deletion.
 source tests/bench/disk.sh
 leftovers=()
 for d in "$WORK/out-$N".fresh-* "$(out_of index)" "$(out_of noindex)"; do

@@ -181,16 +181,11 @@ pub fn render(
         written
     };
     let pages = || pages_of(site, &engine, &rendered, options, again, sink);
-    let (index_files, (jobs, cards, results)) = if beside {
-        rayon::join(index, pages)
+    let (index_files, made) = if beside {
+        let (index_files, made) = rayon::join(index, pages);
+        (index_files, Some(made))
     } else {
-        match index() {
-            Ok(count) => (Ok(count), pages()),
-            Err(d) => {
-                diagnostics.push(d);
-                return (None, diagnostics);
-            }
-        }
+        (index(), None)
     };
     let index_files = match index_files {
         Ok(count) => count,
@@ -199,6 +194,8 @@ pub fn render(
             return (None, diagnostics);
         }
     };
+    // Alone, the pages come only after an index that succeeded.
+    let (jobs, cards, results) = made.unwrap_or_else(pages);
     let mut sitemap_pages = Vec::new();
     let mut codes = 0;
     for result in results {

@@ -82,13 +82,11 @@ const RECORD_LEVEL: u8 = 2;
 /// merge of more runs costs less than the memory the bigger runs touched.
 const MAX_CHUNK: usize = 256;
 
-/// How much of the index stays in memory. Past `postings`, the postings of further pages
-/// wait in a temporary file ([`spill`]); past `text_bytes`, record texts are made again
-/// when their pack is written. Neither changes a byte of the index.
+/// How much of the index stays in memory: past `postings`, the postings of further pages wait
+/// in a temporary file ([`spill`]), which changes no byte of the index.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
     pub postings: usize,
-    pub text_bytes: usize,
 }
 
 /// An index expected to have at most this many postings is held in memory whole: the
@@ -96,20 +94,16 @@ pub struct Budget {
 const HOLD_ALL: usize = 64 << 20;
 
 impl Budget {
-    /// A large site's: 32 million postings (70 MB) and no record texts.
-    const LARGE: Budget = Budget {
-        postings: 32 << 20,
-        text_bytes: 0,
-    };
+    /// A large site's: 32 million postings (70 MB).
+    const LARGE: Budget = Budget { postings: 32 << 20 };
 
     /// Everything for an index of at most [`HOLD_ALL`] postings, expected at about one per
-    /// four bytes of text; for a larger one, 32 million postings (70 MB) and no record texts.
+    /// four bytes of text; for a larger one, 32 million postings (70 MB).
     pub fn for_docs(docs: &[SearchDoc]) -> Budget {
         let text: usize = docs.iter().map(|d| d.title.len() + d.text.len()).sum();
         if held_whole(text) {
             Budget {
                 postings: usize::MAX,
-                text_bytes: usize::MAX,
             }
         } else {
             Budget::LARGE
@@ -147,9 +141,9 @@ pub fn build(docs: &[SearchDoc]) -> std::io::Result<Vec<IndexFile>> {
 
 /// [`build`], handing each file to `put` as soon as it is made (in no set order) instead of
 /// collecting them: the files of 100,000 articles are 450 MB. With `made_again`, the
-/// documents' texts are not held but made when read (twice: for the terms and for the
-/// records), within the budget of a large site: at 100,000 articles they were 650 MB, the
-/// build's high-water mark of memory.
+/// documents' texts are not held but made when read (once, and again for a sample of them),
+/// within the budget of a large site: at 100,000 articles they were 650 MB, the build's
+/// high-water mark of memory.
 pub fn build_into(
     docs: &[SearchDoc],
     made_again: Option<&TextOf>,
@@ -188,9 +182,10 @@ fn collect(
 
 /// Builds the search index of `docs`, holding at most about `budget` in memory.
 ///
-/// Three passes, each parallel over all cores and each working in page (or shard) order, so
-/// the bytes do not depend on the scheduling: pages → their terms, spread into [`BUCKETS`] by
-/// the term's shard hash and packed; then records and shards, both compressed.
+/// Each step is parallel over all cores and works in page (or shard) order, so the bytes do
+/// not depend on the scheduling: a sample of pages → the records' code and dictionary; the
+/// pages → their compressed records and their terms, spread into [`BUCKETS`] by the term's
+/// shard hash and packed; then the shards, merged from those and compressed.
 pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<IndexFile>> {
     collect(|put| build_in_runs(docs, budget, chunk_for(docs), &held, put))
 }
@@ -202,8 +197,8 @@ fn chunk_for(docs: &[SearchDoc]) -> usize {
         .clamp(64, MAX_CHUNK)
 }
 
-/// [`build_within`], analysing runs of `chunk` pages (which changes no byte), each file put
-/// as soon as it is made.
+/// [`build_within`], analysing runs of about `chunk` pages (which changes no byte), each file
+/// put as soon as it is made.
 fn build_in_runs(
     docs: &[SearchDoc],
     budget: Budget,
@@ -216,14 +211,31 @@ fn build_in_runs(
     let n_docs = order.len() as u32;
     let junction = Junction::new(&order, text_of);
     let t = crate::timing::lap("    index: order", t);
+    let (code, dictionary) = record_code(&order, text_of);
+    let primed = zlib::Primed::new(&dictionary, RECORD_LEVEL);
+    put(IndexFile {
+        path: "search/code.bin".into(),
+        bytes: zlib::compress_zlib(&records::code_file(&code, &dictionary), 9),
+    });
+    let t = crate::timing::lap("    index: code", t);
 
+    // Runs of whole packs, so that each run writes its records' packs as soon as it is done.
+    let per_pack = records::docs_per_pack(order.len());
+    let chunk = (chunk / per_pack).max(1) * per_pack;
     let spill = Spill::default();
-    let (held, kept) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let held = AtomicUsize::new(0);
     let analysed: Vec<Analysed> = order
         .par_chunks(chunk)
         .enumerate()
         .map(|(i, pages)| {
-            let (mut part, packed) = analyse(i * chunk, pages, &junction, text_of, &kept, &budget);
+            let records = Records {
+                code: &code,
+                primed: &primed,
+                first_pack: i * chunk / per_pack,
+                per_pack,
+                put,
+            };
+            let (mut part, packed) = analyse(i * chunk, pages, &junction, text_of, &records);
             let n = part.postings;
             part.buckets =
                 if held.fetch_add(n, Ordering::Relaxed).saturating_add(n) <= budget.postings {
@@ -235,18 +247,10 @@ fn build_in_runs(
             part
         })
         .collect();
-    let t = crate::timing::lap("    index: terms", t);
+    let t = crate::timing::lap("    index: terms and records", t);
     let mut lens = Vec::with_capacity(order.len());
-    let mut texts = Vec::with_capacity(order.len());
-    let mut char_counts: HashMap<char, u64> = HashMap::new();
     for part in &analysed {
         lens.extend_from_slice(&part.lens);
-        for &(c, n) in &part.chars {
-            *char_counts.entry(c).or_default() += n;
-        }
-    }
-    for part in &analysed {
-        texts.extend(part.texts.iter().map(Option::as_deref));
     }
     let avg_len = lens.iter().map(|&l| f64::from(l)).sum::<f64>() / f64::from(n_docs.max(1));
     // Most postings have a small tf: their impacts, computed once per page.
@@ -255,44 +259,17 @@ fn build_in_runs(
         .map(|&len| std::array::from_fn(|i| impact(i as u16 + 1, len, avg_len)))
         .collect();
 
-    let code = records::CharCode::new(&char_counts);
-    let per_pack = records::docs_per_pack(order.len());
     let total_postings: usize = analysed.iter().map(|p| p.postings).sum();
     let n_shards = shards::shard_count(total_postings);
-    let ((), shards) = rayon::join(
-        || {
-            let t = std::time::Instant::now();
-            let dictionary = record_dictionary(&code, &order, &texts, text_of);
-            crate::timing::lap("    index: dictionary", t);
-            let primed = zlib::Primed::new(&dictionary, RECORD_LEVEL);
-            texts
-                .par_chunks(per_pack)
-                .enumerate()
-                .for_each(|(i, pack)| {
-                    put(IndexFile {
-                        path: format!("search/d/{i}.bin"),
-                        bytes: record_pack(&code, &primed, &order[i * per_pack..], pack, text_of),
-                    });
-                });
-            put(IndexFile {
-                path: "search/code.bin".into(),
-                bytes: zlib::compress_zlib(&records::code_file(&code, &dictionary), 9),
-            });
-        },
-        || {
-            (0..n_shards).into_par_iter().try_for_each(|s| {
-                let runs = shard_runs(&analysed, &spill, s, n_shards)?;
-                put(IndexFile {
-                    path: format!("search/t/{s:x}.bin"),
-                    bytes: shard(runs, &impacts_by_tf, &lens, avg_len, n_docs)?,
-                });
-                Ok::<(), std::io::Error>(())
-            })
-        },
-    );
-    let t = crate::timing::lap("    index: records and shards", t);
-    shards?;
-    drop(texts);
+    (0..n_shards).into_par_iter().try_for_each(|s| {
+        let runs = shard_runs(&analysed, &spill, s, n_shards)?;
+        put(IndexFile {
+            path: format!("search/t/{s:x}.bin"),
+            bytes: shard(runs, &impacts_by_tf, &lens, avg_len, n_docs)?,
+        });
+        Ok::<(), std::io::Error>(())
+    })?;
+    let t = crate::timing::lap("    index: shards", t);
     drop(analysed);
     let t = crate::timing::lap("    index: free", t);
 
@@ -465,21 +442,51 @@ struct Analysed {
     buckets: Buckets,
     postings: usize,
     lens: Vec<u32>,
-    /// The record texts, while the budget lasts.
-    texts: Vec<Option<String>>,
-    /// Occurrences of each character in the records.
-    chars: Vec<(char, u64)>,
 }
 
-/// The terms and records of a run of pages, `first` being the number of the first; the
+/// What a run of pages needs to make its records: the code and the compressor primed with
+/// the dictionary ([`record_code`]), and where its packs go.
+struct Records<'a> {
+    code: &'a records::CharCode,
+    primed: &'a zlib::Primed,
+    /// The number of the run's first pack: runs are whole packs.
+    first_pack: usize,
+    per_pack: usize,
+    put: &'a (dyn Fn(IndexFile) + Sync),
+}
+
+impl Records<'_> {
+    /// Appends the compressed record of `doc`, whose text is `text`, to `out`; `coded` is
+    /// scratch space.
+    fn compress(&self, doc: &SearchDoc, text: &str, coded: &mut Vec<u8>, out: &mut Vec<Vec<u8>>) {
+        coded.clear();
+        self.code
+            .encode_into(&records::record_text(doc, text), coded);
+        let mut record = Vec::new();
+        self.primed.compress_into(coded, &mut record);
+        out.push(record);
+    }
+
+    /// Puts the packs of a run's compressed records.
+    fn put_packs(&self, compressed: &[Vec<u8>]) {
+        for (i, pack) in compressed.chunks(self.per_pack).enumerate() {
+            (self.put)(IndexFile {
+                path: format!("search/d/{}.bin", self.first_pack + i),
+                bytes: records::pack(pack),
+            });
+        }
+    }
+}
+
+/// The terms and records of a run of pages, `first` being the number of the first: the
+/// records are coded, compressed and put in packs while the page's text is at hand; the
 /// postings come back packed beside the rest, for the caller to keep or spill.
 fn analyse(
     first: usize,
     docs: &[&SearchDoc],
     junction: &Junction,
     text_of: &TextOf,
-    kept: &AtomicUsize,
-    budget: &Budget,
+    records: &Records,
 ) -> (Analysed, Packed) {
     let mut buckets: Vec<Vec<Posting>> = vec![Vec::new(); BUCKETS];
     let mut out = Analysed {
@@ -487,12 +494,9 @@ fn analyse(
         buckets: Buckets::Spilled(Vec::new()),
         postings: 0,
         lens: Vec::with_capacity(docs.len()),
-        texts: Vec::with_capacity(docs.len()),
-        chars: Vec::new(),
     };
-    // Occurrences of each character below U+10000 by code point, and of the others.
-    let mut bmp = vec![0u64; 0x10000];
-    let mut astral: HashMap<char, u64> = HashMap::new();
+    let mut compressed = Vec::with_capacity(docs.len());
+    let mut coded = Vec::new();
     let mut page_terms = PageTerms::default();
     for (i, doc) in docs.iter().enumerate() {
         // Normalise and tokenise in one stream, counting each distinct term of the page once.
@@ -537,21 +541,9 @@ fn analyse(
         }
         out.postings += page_terms.terms.len();
         out.lens.push(len);
-        let record = records::record_text_with(doc, &text, |c| match bmp.get_mut(c as usize) {
-            Some(n) => *n += 1,
-            None => *astral.entry(c).or_default() += 1,
-        });
-        let keep = kept
-            .fetch_add(record.len(), Ordering::Relaxed)
-            .saturating_add(record.len())
-            <= budget.text_bytes;
-        out.texts.push(keep.then_some(record));
+        records.compress(doc, &text, &mut coded, &mut compressed);
     }
-    out.chars = (bmp.into_iter().enumerate())
-        .filter(|&(_, n)| n > 0)
-        .map(|(c, n)| (char::from_u32(c as u32).unwrap_or('\u{FFFD}'), n))
-        .chain(astral)
-        .collect();
+    records.put_packs(&compressed);
     let packed = Packed::pack(first as u32, &mut buckets);
     (out, packed)
 }
@@ -650,53 +642,29 @@ impl PageTerms {
     }
 }
 
-/// The records' dictionary ([`dictionary`]), chosen from a sample of the coded records.
-fn record_dictionary(
-    code: &records::CharCode,
-    order: &[&SearchDoc],
-    texts: &[Option<&str>],
-    text_of: &TextOf,
-) -> Vec<u8> {
+/// The records' character code and dictionary ([`dictionary`]), from the records of a sample
+/// of pages spread evenly over the site: known before any page is analysed, so that each
+/// record is made, coded and compressed once, with its page. (From all pages, the code cost
+/// a second pass over every text, and the records waited for it in memory.)
+fn record_code(order: &[&SearchDoc], text_of: &TextOf) -> (records::CharCode, Vec<u8>) {
     // In parallel: a large site's texts are made again here, from the Markdown.
     let picked: Vec<usize> = dictionary::sample_of(order.len()).collect();
-    let sample: Vec<Vec<u8>> = picked
+    let sample: Vec<String> = picked
         .par_iter()
-        .map(|&i| match texts[i] {
-            Some(text) => code.encode(text),
-            None => code.encode(&records::record_text(order[i], &text_of(order[i]))),
-        })
+        .map(|&i| records::record_text(order[i], &text_of(order[i])))
         .collect();
-    let sampled: usize = sample.iter().map(Vec::len).sum();
-    let expected = sampled * order.len() / sample.len().max(1);
-    dictionary::choose(&sample, dictionary::len_for(expected))
-}
-
-/// The compressed records of a pack's pages: `docs` from the pack's first, and their record
-/// texts where they were kept.
-fn record_pack(
-    code: &records::CharCode,
-    primed: &zlib::Primed,
-    docs: &[&SearchDoc],
-    texts: &[Option<&str>],
-    text_of: &TextOf,
-) -> Vec<u8> {
-    let mut coded = Vec::new();
-    let compressed: Vec<Vec<u8>> = texts
-        .iter()
-        .zip(docs)
-        .map(|(t, doc)| {
-            let text = t.map_or_else(
-                || Cow::Owned(records::record_text(doc, &text_of(doc))),
-                Cow::Borrowed,
-            );
-            coded.clear();
-            code.encode_into(&text, &mut coded);
-            let mut record = Vec::new();
-            primed.compress_into(&coded, &mut record);
-            record
-        })
-        .collect();
-    records::pack(&compressed)
+    let mut counts: HashMap<char, u64> = HashMap::new();
+    for text in &sample {
+        for c in text.chars() {
+            *counts.entry(c).or_default() += 1;
+        }
+    }
+    let code = records::CharCode::new(&counts);
+    let coded: Vec<Vec<u8>> = sample.iter().map(|text| code.encode(text)).collect();
+    let sampled: usize = coded.iter().map(Vec::len).sum();
+    let expected = sampled * order.len() / coded.len().max(1);
+    let dictionary = dictionary::choose(&coded, dictionary::len_for(expected));
+    (code, dictionary)
 }
 
 /// The packed buckets of shard `s` of `n_shards`, from memory and the spill file: for each

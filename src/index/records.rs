@@ -32,26 +32,18 @@ pub const SEPARATOR: char = '\u{1F}';
 const ONE_BYTE: usize = 240;
 /// Lead bytes 0xF0–0xFE, then the low byte; 0xFF escapes a code point.
 const TWO_BYTE: usize = (255 - ONE_BYTE) * 256;
-/// A character seen fewer times is cheaper escaped than sent in the table.
+/// A character seen fewer times in the sample of pages that the code comes from is cheaper
+/// escaped than sent in the table.
 const MIN_COUNT: u64 = 3;
 
 /// The text of a page's record, before coding.
 pub fn record_text(doc: &SearchDoc, text: &str) -> String {
-    record_text_with(doc, text, |_| {})
-}
-
-/// [`record_text`], handing each of its characters to `seen` as well (the index counts them
-/// for the character code): one pass over the page's text instead of three.
-pub fn record_text_with(doc: &SearchDoc, text: &str, mut seen: impl FnMut(char)) -> String {
     let clean = |c: char| if c == SEPARATOR { ' ' } else { c };
     let date = doc.date.as_deref().unwrap_or_default();
     let mut out = String::with_capacity(
         doc.kind.len() + date.len() + doc.url.len() + doc.title.len() + text.len() + 4,
     );
-    let mut push = |c: char| {
-        seen(c);
-        out.push(c);
-    };
+    let mut push = |c: char| out.push(c);
     doc.kind.chars().for_each(&mut push);
     push(SEPARATOR);
     date.chars().map(clean).for_each(&mut push);

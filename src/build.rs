@@ -199,7 +199,8 @@ pub fn build(options: &Options) -> Result<Report, Diagnostics> {
     // (a writer dropped on an error removes what it staged).
     let writer = write::Writer::begin(&options.root, &out_dir)?;
     let texts = texts_for(entries.markdown_bytes());
-    let (_, _, made, warnings) = run(options, entries, &writer, texts)?;
+    let (config, site, made, warnings) = run(options, entries, &writer, texts)?;
+    crate::aside::drop_aside((config, site));
     let t = Instant::now();
     writer.copy_all(&made.copies)?;
     let t = crate::timing::lap("  copy", t);

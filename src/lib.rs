@@ -4,6 +4,7 @@
 //! the entries, [`render`] turns them into pages, [`mod@write`] puts them on disk;
 //! [`build`] drives the stages and [`cli`] is the command line. See ARCHITECTURE.md.
 
+pub mod aside;
 pub mod build;
 pub mod cli;
 pub mod config;

@@ -231,6 +231,7 @@ pub fn render(
             }
         },
     );
+    crate::aside::drop_aside((rendered, cards, jobs));
     if let Some(d) = failed {
         diagnostics.push(d);
         return (None, diagnostics);

@@ -75,8 +75,9 @@ const LEVEL: u8 = 1;
 /// hash table misses (1,330 bytes a record on the benchmark corpus instead of 1,540), for
 /// about 40 µs a record instead of 23.
 const RECORD_LEVEL: u8 = 2;
-/// Pages analysed together at most: the postings a thread holds unpacked (about 9 MB)
-/// before they are packed and counted against the [`Budget`]. Measured against 2,048: peak
+/// Pages analysed together at most (unless a record pack is larger: a run is whole packs):
+/// the postings a thread holds unpacked (about 9 MB) before they are packed and counted
+/// against the [`Budget`]. Measured against 2,048: peak
 /// memory 530 → 398 MiB at 10,000 articles and 1,646 → 1,373 MiB in the index stage at
 /// 100,000 (62.7 s instead of 78.8 s), at the same time after an edit at 10,000; the shards'
 /// merge of more runs costs less than the memory the bigger runs touched.

@@ -656,7 +656,7 @@ fn record_code(order: &[&SearchDoc], text_of: &TextOf) -> (records::CharCode, Ve
         .par_iter()
         .map(|&i| records::record_text(order[i], &text_of(order[i])))
         .collect();
-    // By code point below U+10000 (a hash map was most of the cost), then the others.
+    // By code point below U+10000, then the others, as in `Junction::new`.
     let mut bmp = vec![0u64; 0x10000];
     let mut counts: HashMap<char, u64> = HashMap::new();
     for text in &sample {

@@ -95,7 +95,7 @@ for i in $(seq "$RUNS"); do
 done
 # The queries run on the corpus as generated.
 "$CAIDAN_BIN" build --root "$site" --output-dir "$WORK/out-$N" >/dev/null 2>&1
-rm -rf "$WORK/out-$N-noindex"
+delete "$WORK/out-$N-noindex"
 report "$WORK/builds-fresh-index.txt" "$WORK/builds-fresh-noindex.txt" "fresh"
 report "$WORK/builds-edit-index.txt" "$WORK/builds-edit-noindex.txt" "after an edit"
 

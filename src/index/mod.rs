@@ -463,8 +463,7 @@ impl Records<'_> {
     /// scratch space.
     fn compress(&self, doc: &SearchDoc, text: &str, coded: &mut Vec<u8>, out: &mut Vec<Vec<u8>>) {
         coded.clear();
-        self.code
-            .encode_into(&records::record_text(doc, text), coded);
+        records::record_chars(doc, text, |c| self.code.push(c, coded));
         let mut record = Vec::new();
         self.primed.compress_into(coded, &mut record);
         out.push(record);

@@ -38,12 +38,19 @@ const MIN_COUNT: u64 = 3;
 
 /// The text of a page's record, before coding.
 pub fn record_text(doc: &SearchDoc, text: &str) -> String {
-    let clean = |c: char| if c == SEPARATOR { ' ' } else { c };
     let date = doc.date.as_deref().unwrap_or_default();
     let mut out = String::with_capacity(
         doc.kind.len() + date.len() + doc.url.len() + doc.title.len() + text.len() + 4,
     );
-    let mut push = |c: char| out.push(c);
+    record_chars(doc, text, |c| out.push(c));
+    out
+}
+
+/// [`record_text`] as a stream of characters, which the index codes as they come.
+#[inline]
+pub fn record_chars(doc: &SearchDoc, text: &str, mut push: impl FnMut(char)) {
+    let clean = |c: char| if c == SEPARATOR { ' ' } else { c };
+    let date = doc.date.as_deref().unwrap_or_default();
     doc.kind.chars().for_each(&mut push);
     push(SEPARATOR);
     date.chars().map(clean).for_each(&mut push);
@@ -53,7 +60,6 @@ pub fn record_text(doc: &SearchDoc, text: &str) -> String {
     display_each(doc.title.chars().map(clean), &mut push);
     push(SEPARATOR);
     display_each(text.chars().map(clean), &mut push);
-    out
 }
 
 /// The site's character code: characters in code order, most frequent first.
@@ -99,20 +105,26 @@ impl CharCode {
     /// [`CharCode::encode`], appending to `out`.
     pub fn encode_into(&self, text: &str, out: &mut Vec<u8>) {
         for c in text.chars() {
-            let rank = match self.bmp.get(c as usize) {
-                Some(&r) => r,
-                None => self.astral.get(&c).copied().unwrap_or(0),
-            };
-            match rank.checked_sub(1).map(usize::from) {
-                Some(r) if r < ONE_BYTE => out.push(r as u8),
-                Some(r) => {
-                    let r = r - ONE_BYTE;
-                    out.extend_from_slice(&[(ONE_BYTE + (r >> 8)) as u8, r as u8]);
-                }
-                None => {
-                    let cp = c as u32;
-                    out.extend_from_slice(&[0xFF, cp as u8, (cp >> 8) as u8, (cp >> 16) as u8]);
-                }
+            self.push(c, out);
+        }
+    }
+
+    /// Appends the code of `c` to `out`.
+    #[inline]
+    pub fn push(&self, c: char, out: &mut Vec<u8>) {
+        let rank = match self.bmp.get(c as usize) {
+            Some(&r) => r,
+            None => self.astral.get(&c).copied().unwrap_or(0),
+        };
+        match rank.checked_sub(1).map(usize::from) {
+            Some(r) if r < ONE_BYTE => out.push(r as u8),
+            Some(r) => {
+                let r = r - ONE_BYTE;
+                out.extend_from_slice(&[(ONE_BYTE + (r >> 8)) as u8, r as u8]);
+            }
+            None => {
+                let cp = c as u32;
+                out.extend_from_slice(&[0xFF, cp as u8, (cp >> 8) as u8, (cp >> 16) as u8]);
             }
         }
     }

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// Folders of the site root whose files a build may read.
 const INPUTS: [&str; 4] = ["content", "themes", "templates", "static"];
@@ -34,22 +35,19 @@ pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
     let content = root.join("content");
     let kept = AtomicUsize::new(0);
     let markdown = AtomicU64::new(0);
-    let hashed: Option<Vec<(u64, Option<Entry>)>> = files
-        .into_par_iter()
-        .map(|path| {
-            let (hash, len, bytes) = file_hash(root, &path)?;
-            let is_markdown =
-                path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
-            if is_markdown {
-                markdown.fetch_add(len, Ordering::Relaxed);
-            }
-            let entry = is_markdown
-                && bytes.as_ref().is_some_and(|b| {
-                    kept.fetch_add(b.len(), Ordering::Relaxed) + b.len() <= KEEP_LIMIT
-                });
-            Some((hash, bytes.filter(|_| entry).map(|b| (path, b))))
-        })
-        .collect();
+    let hashed = read_all(files, |path| {
+        let (hash, len, bytes) = file_hash(root, &path)?;
+        let is_markdown = path.starts_with(&content) && path.extension().is_some_and(|e| e == "md");
+        if is_markdown {
+            markdown.fetch_add(len, Ordering::Relaxed);
+        }
+        let entry = is_markdown
+            && bytes.as_ref().is_some_and(|b| {
+                kept.fetch_add(b.len(), Ordering::Relaxed) + b.len() <= KEEP_LIMIT
+            });
+        let entry: Option<Entry> = bytes.filter(|_| entry).map(|b| (path, b));
+        Some((hash, entry))
+    });
     let Some(hashed) = hashed else {
         return (None, Entries::default());
     };
@@ -67,6 +65,66 @@ pub fn inputs_and_entries(root: &Path, salt: &str) -> (Option<u64>, Entries) {
     salt.hash(&mut h);
     hashes.hash(&mut h);
     (Some(h.finish()), entries)
+}
+
+/// `read` of every file, in order, in parallel; `None` if any read gives `None`. The first
+/// [`PROBE`] files are read on the shared threads and timed: if they came from the disk, the
+/// rest are read [`READS_IN_FLIGHT`] at a time.
+fn read_all<T: Send>(
+    mut files: Vec<PathBuf>,
+    read: impl Fn(PathBuf) -> Option<T> + Sync,
+) -> Option<Vec<T>> {
+    let rest = files.split_off(files.len().min(PROBE));
+    let (times, first): (Vec<Duration>, Vec<Option<T>>) = files
+        .into_par_iter()
+        .map(|path| {
+            let started = Instant::now();
+            let read = read(path);
+            (started.elapsed(), read)
+        })
+        .unzip();
+    let mut all: Vec<T> = first.into_iter().collect::<Option<_>>()?;
+    let rest: Option<Vec<T>> = if from_disk(times) {
+        with_reads_in_flight(|| rest.into_par_iter().map(&read).collect())
+    } else {
+        rest.into_par_iter().map(&read).collect()
+    };
+    all.extend(rest?);
+    Some(all)
+}
+
+/// Files read at a time. When the files are not in the page cache (the first build after a
+/// restart, or a site larger than the memory the system spares for it), a disk answers many
+/// requests in flight much faster than one per core: reading the 10,000-article corpus with a
+/// cold cache took 0.73 s two files at a time and 0.40 s sixteen at a time (64: 0.38 s).
+const READS_IN_FLIGHT: usize = 16;
+/// Files read first, on the shared threads, to tell a cold cache from a warm one.
+const PROBE: usize = 256;
+/// The median read of the probe above this went to the disk: from the page cache the corpus's
+/// files take about 10 µs each, from this machine's disk about 100 µs (a laptop's hard disk,
+/// milliseconds). Single reads are a poor sign: a thread that is preempted reads slowly too.
+const DISK_READ: Duration = Duration::from_micros(40);
+
+/// Whether reads that took `times` came from the disk rather than the page cache.
+fn from_disk(mut times: Vec<Duration>) -> bool {
+    if times.is_empty() {
+        return false;
+    }
+    let middle = times.len() / 2;
+    *times.select_nth_unstable(middle).1 > DISK_READ
+}
+
+/// Runs `read` (parallel iterators that mostly wait for the disk) on [`READS_IN_FLIGHT`]
+/// threads of their own, or on the shared ones if those cannot be started.
+fn with_reads_in_flight<T: Send>(read: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(READS_IN_FLIGHT)
+        .thread_name(|i| format!("caidan-read-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(read),
+        Err(_) => read(),
+    }
 }
 
 /// A Markdown entry's path and bytes.
@@ -114,6 +172,41 @@ mod tests {
 
     fn inputs(root: &Path, salt: &str) -> Option<u64> {
         inputs_and_entries(root, salt).0
+    }
+
+    #[test]
+    fn the_median_read_tells_the_disk_from_the_cache() {
+        let us = Duration::from_micros;
+        // A few preempted reads do not make a warm cache cold.
+        let mut warm = vec![us(9); 200];
+        warm.extend([us(900); 40]);
+        assert!(!from_disk(warm));
+        let mut cold = vec![us(100); 150];
+        cold.extend([us(8); 90]);
+        assert!(from_disk(cold));
+        assert!(!from_disk(Vec::new()));
+    }
+
+    #[test]
+    fn files_past_the_probe_are_read_too() {
+        let root = std::env::temp_dir().join(format!("caidan-fp-many-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("content/news")).unwrap();
+        std::fs::write(root.join("site.yaml"), "title: 甲\n").unwrap();
+        let file = |i: usize| root.join(format!("content/news/{i:04}.md"));
+        for i in 0..PROBE + 50 {
+            std::fs::write(file(i), format!("---\ntitle: 第{i}篇\n---\n")).unwrap();
+        }
+        let (before, entries) = inputs_and_entries(&root, "salt");
+        assert_eq!(entries.0.len(), PROBE + 50, "every entry is handed on");
+        assert_eq!(
+            entries.0[&file(PROBE + 10)],
+            format!("---\ntitle: 第{}篇\n---\n", PROBE + 10).as_bytes()
+        );
+        // An edit past the probe counts as much as one in it.
+        std::fs::write(file(PROBE + 10), "---\ntitle: 改过\n---\n").unwrap();
+        assert_ne!(inputs(&root, "salt"), before);
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -532,16 +532,16 @@ fn analyse(
             // Growing thousands of lists one doubling at a time copies them over and over:
             // size them from the first page, within reason (the capacity changes no byte of
             // the output, and a list that outgrows it still grows).
-            let expected = (page_terms.terms.len() * docs.len() / BUCKETS).min(4_096);
+            let expected = (page_terms.len() * docs.len() / BUCKETS).min(4_096);
             for bucket in &mut buckets {
                 bucket.reserve(expected + expected / 4 + 16);
             }
         }
-        for &(term, tf, in_title) in &page_terms.terms {
+        page_terms.for_each(|term, tf, in_title| {
             let bucket = shards::hash_term(term) as usize % BUCKETS;
             buckets[bucket].push(Posting::new(term, doc_id, tf, in_title));
-        }
-        out.postings += page_terms.terms.len();
+        });
+        out.postings += page_terms.len();
         out.lens.push(len);
         records.compress(doc, &text, &mut coded, &mut compressed);
     }
@@ -550,15 +550,18 @@ fn analyse(
     (out, packed)
 }
 
-/// The distinct terms of one page with their counts. Characters below U+10000 have a slot
-/// each; other terms go to an open-addressing table. Slots are stamped with the page, so that
+/// The distinct terms of one page with their counts. Characters below U+10000 are counted in
+/// a slot each (one memory access a character: this runs for every character of the site);
+/// other terms go to an open-addressing table. Slots are stamped with the page, so that
 /// starting the next page clears nothing.
 #[derive(Default)]
 struct PageTerms {
-    /// (term, occurrences, in the title), in order of first occurrence.
+    /// Other terms: (term, occurrences, in the title), in order of first occurrence.
     terms: Vec<(Term, u32, bool)>,
-    /// Per character below U+10000: (page stamp, index into `terms`).
+    /// Per character below U+10000: (page stamp, occurrences << 1 | in the title).
     unigrams: Vec<(u32, u32)>,
+    /// The characters below U+10000 the page uses, in order of first occurrence.
+    chars: Vec<u16>,
     /// (term, page stamp, index into `terms`); the length is a power of two.
     slots: Vec<(Term, u32, u32)>,
     /// Terms in the table, to keep it at most half full.
@@ -569,6 +572,7 @@ struct PageTerms {
 impl PageTerms {
     fn start(&mut self) {
         self.terms.clear();
+        self.chars.clear();
         self.in_slots = 0;
         if self.slots.is_empty() {
             self.slots = vec![(Term::unigram('\0'), 0, 0); 1 << 12];
@@ -582,6 +586,23 @@ impl PageTerms {
         }
     }
 
+    /// The page's distinct terms.
+    fn len(&self) -> usize {
+        self.chars.len() + self.terms.len()
+    }
+
+    /// Each distinct term of the page with its occurrences and whether the title has it.
+    fn for_each(&self, mut term: impl FnMut(Term, u32, bool)) {
+        for &c in &self.chars {
+            let counted = self.unigrams[usize::from(c)].1;
+            let c = char::from_u32(u32::from(c)).unwrap_or('\u{FFFD}');
+            term(Term::unigram(c), counted >> 1, counted & 1 == 1);
+        }
+        for &(t, n, in_title) in &self.terms {
+            term(t, n, in_title);
+        }
+    }
+
     #[inline]
     fn bump(&mut self, index: u32, in_title: bool) {
         let entry = &mut self.terms[index as usize];
@@ -591,14 +612,14 @@ impl PageTerms {
 
     #[inline]
     fn add_char(&mut self, c: char, in_title: bool) {
-        let Some(&(stamp, index)) = self.unigrams.get(c as usize) else {
+        let Some(slot) = self.unigrams.get_mut(c as usize) else {
             return self.add(Term::unigram(c), in_title);
         };
-        if stamp == self.stamp {
-            self.bump(index, in_title);
+        if slot.0 == self.stamp {
+            slot.1 = slot.1.saturating_add(2) | u32::from(in_title);
         } else {
-            self.unigrams[c as usize] = (self.stamp, self.terms.len() as u32);
-            self.terms.push((Term::unigram(c), 1, in_title));
+            *slot = (self.stamp, 2 | u32::from(in_title));
+            self.chars.push(c as u16);
         }
     }
 

@@ -387,7 +387,9 @@ fn page_terms_count_like_a_map_across_pages_and_growth() {
             e.0 += 1;
             e.1 |= in_title;
         }
-        let mut got: Vec<(Term, u32, bool)> = table.terms.clone();
+        let mut got: Vec<(Term, u32, bool)> = Vec::new();
+        table.for_each(|t, n, title| got.push((t, n, title)));
+        assert_eq!(got.len(), table.len());
         got.sort_unstable_by_key(|t| t.0);
         let expected: Vec<(Term, u32, bool)> =
             expected.into_iter().map(|(t, (n, b))| (t, n, b)).collect();

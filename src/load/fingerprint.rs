@@ -188,6 +188,15 @@ mod tests {
         inputs_and_entries(root, salt).0
     }
 
+    /// An empty site of its own in the temporary folder: `site.yaml` and `content/news/`.
+    fn site(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("caidan-fp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("content/news")).unwrap();
+        std::fs::write(root.join("site.yaml"), "title: 甲\n").unwrap();
+        root
+    }
+
     #[test]
     fn the_median_read_tells_the_disk_from_the_cache() {
         let us = Duration::from_micros;
@@ -203,10 +212,7 @@ mod tests {
 
     #[test]
     fn files_past_the_probe_are_read_too() {
-        let root = std::env::temp_dir().join(format!("caidan-fp-many-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("content/news")).unwrap();
-        std::fs::write(root.join("site.yaml"), "title: 甲\n").unwrap();
+        let root = site("many");
         let file = |i: usize| root.join(format!("content/news/{i:04}.md"));
         for i in 0..PROBE + 50 {
             std::fs::write(file(i), format!("---\ntitle: 第{i}篇\n---\n")).unwrap();
@@ -225,10 +231,7 @@ mod tests {
 
     #[test]
     fn any_input_change_changes_the_fingerprint() {
-        let root = std::env::temp_dir().join(format!("caidan-fp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("content/news")).unwrap();
-        std::fs::write(root.join("site.yaml"), "title: 甲\n").unwrap();
+        let root = site("edits");
         std::fs::write(root.join("content/news/a.md"), "---\ntitle: 甲\n---\n").unwrap();
         let first = inputs(&root, "salt").unwrap();
         assert_eq!(

@@ -98,15 +98,10 @@ impl CharCode {
 
     pub fn encode(&self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len());
-        self.encode_into(text, &mut out);
-        out
-    }
-
-    /// [`CharCode::encode`], appending to `out`.
-    pub fn encode_into(&self, text: &str, out: &mut Vec<u8>) {
         for c in text.chars() {
-            self.push(c, out);
+            self.push(c, &mut out);
         }
+        out
     }
 
     /// Appends the code of `c` to `out`.

@@ -24,6 +24,7 @@ pub mod normalize;
 mod packed;
 pub mod postings;
 pub mod records;
+mod run_terms;
 pub mod shards;
 mod spill;
 pub mod tokenize;
@@ -35,6 +36,7 @@ pub use tokenize::{JUNCTION_CHARS, Term, for_each_term, query_parts, query_terms
 use packed::{Packed, Reader};
 use postings::{Postings, impact};
 use rayon::prelude::*;
+use run_terms::RunTerms;
 use spill::{Buckets, Spill};
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -185,8 +187,9 @@ fn collect(
 ///
 /// Each step is parallel over all cores and works in page (or shard) order, so the bytes do
 /// not depend on the scheduling: a sample of pages → the records' code and dictionary; the
-/// pages → their compressed records and their terms, spread into [`BUCKETS`] by the term's
-/// shard hash and packed; then the shards, merged from those and compressed.
+/// pages → their compressed records and their terms, gathered by run of pages, in
+/// [`BUCKETS`] by the term's shard hash, and packed ([`run_terms`]); then the shards, merged
+/// from those and compressed.
 pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<IndexFile>> {
     collect(|put| build_in_runs(docs, budget, chunk_for(docs), &held, put))
 }
@@ -230,7 +233,7 @@ fn build_in_runs(
     let analysed: Vec<Analysed> = order
         .par_chunks(chunk)
         .enumerate()
-        .map(|(i, pages)| {
+        .map_init(RunTerms::default, |run, (i, pages)| {
             let records = Records {
                 code: &code,
                 primed: &primed,
@@ -238,7 +241,7 @@ fn build_in_runs(
                 per_pack,
                 put,
             };
-            let (mut part, packed) = analyse(i * chunk, pages, &junction, text_of, &records);
+            let (mut part, packed) = analyse(run, i * chunk, pages, &junction, text_of, &records);
             let n = part.postings;
             part.buckets =
                 if held.fetch_add(n, Ordering::Relaxed).saturating_add(n) <= budget.postings {
@@ -408,36 +411,6 @@ impl Junction {
 /// this one.
 const BUCKETS: usize = shards::MAX_SHARDS;
 
-/// One page's use of one term, while a run of pages is analysed (they wait for their shard
-/// [`packed`]). Packed to 14 bytes: there are about 2,500 per page.
-#[derive(Clone, Copy)]
-#[repr(C, packed(2))]
-struct Posting {
-    term: Term,
-    doc: u32,
-    /// The term's occurrences (up to 32,767) and, in the top bit, whether the title has it.
-    tf_title: u16,
-}
-
-impl Posting {
-    fn new(term: Term, doc: u32, tf: u32, in_title: bool) -> Posting {
-        let tf = tf.min(0x7FFF) as u16;
-        Posting {
-            term,
-            doc,
-            tf_title: tf | if in_title { 0x8000 } else { 0 },
-        }
-    }
-
-    fn tf(self) -> u16 {
-        self.tf_title & 0x7FFF
-    }
-
-    fn in_title(self) -> bool {
-        self.tf_title & 0x8000 != 0
-    }
-}
-
 struct Analysed {
     /// The number of the run's first page.
     first: u32,
@@ -484,13 +457,13 @@ impl Records<'_> {
 /// records are coded, compressed and put in packs while the page's text is at hand; the
 /// postings come back packed beside the rest, for the caller to keep or spill.
 fn analyse(
+    run: &mut RunTerms,
     first: usize,
     docs: &[&SearchDoc],
     junction: &Junction,
     text_of: &TextOf,
     records: &Records,
 ) -> (Analysed, Packed) {
-    let mut buckets: Vec<Vec<Posting>> = vec![Vec::new(); BUCKETS];
     let mut out = Analysed {
         first: first as u32,
         buckets: Buckets::Spilled(Vec::new()),
@@ -499,10 +472,10 @@ fn analyse(
     };
     let mut compressed = Vec::with_capacity(docs.len());
     let mut coded = Vec::new();
-    let mut page_terms = PageTerms::default();
+    run.start(first as u32, docs.len());
     for (i, doc) in docs.iter().enumerate() {
-        // Normalise and tokenise in one stream, counting each distinct term of the page once.
-        page_terms.start();
+        // Normalise and tokenise in one stream.
+        run.next_page(i);
         let mut len = 0u32;
         let text = text_of(doc);
         for (field, in_title) in [(doc.title.as_str(), true), (&*text, false)] {
@@ -515,154 +488,25 @@ fn analyse(
                     (prev, prev2) = (None, None);
                     return;
                 }
-                page_terms.add_char(c, in_title);
+                run.add_char(c, in_title);
                 if let Some(p) = prev {
-                    page_terms.add(Term::bigram(p, c), in_title);
+                    run.add(Term::bigram(p, c), in_title);
                     if let Some(a) = prev2
                         && junction.has(p)
                     {
-                        page_terms.add(Term::trigram(a, p, c), false);
+                        run.add(Term::trigram(a, p, c), false);
                     }
                 }
                 (prev, prev2) = (Some(c), prev);
             });
         }
-        let doc_id = (first + i) as u32;
-        if i == 0 {
-            // Growing thousands of lists one doubling at a time copies them over and over:
-            // size them from the first page, within reason (the capacity changes no byte of
-            // the output, and a list that outgrows it still grows).
-            let expected = (page_terms.len() * docs.len() / BUCKETS).min(4_096);
-            for bucket in &mut buckets {
-                bucket.reserve(expected + expected / 4 + 16);
-            }
-        }
-        page_terms.for_each(|term, tf, in_title| {
-            let bucket = shards::hash_term(term) as usize % BUCKETS;
-            buckets[bucket].push(Posting::new(term, doc_id, tf, in_title));
-        });
-        out.postings += page_terms.len();
         out.lens.push(len);
         records.compress(doc, &text, &mut coded, &mut compressed);
     }
     records.put_packs(&compressed);
-    let packed = Packed::pack(first as u32, &mut buckets);
+    let packed = run.pack();
+    out.postings = run.len();
     (out, packed)
-}
-
-/// The distinct terms of one page with their counts. Characters below U+10000 are counted in
-/// a slot each (one memory access a character: this runs for every character of the site);
-/// other terms go to an open-addressing table. Slots are stamped with the page, so that
-/// starting the next page clears nothing.
-#[derive(Default)]
-struct PageTerms {
-    /// Other terms: (term, occurrences, in the title), in order of first occurrence.
-    terms: Vec<(Term, u32, bool)>,
-    /// Per character below U+10000: (page stamp, occurrences << 1 | in the title).
-    unigrams: Vec<(u32, u32)>,
-    /// The characters below U+10000 the page uses, in order of first occurrence.
-    chars: Vec<u16>,
-    /// (term, page stamp, index into `terms`); the length is a power of two.
-    slots: Vec<(Term, u32, u32)>,
-    /// Terms in the table, to keep it at most half full.
-    in_slots: usize,
-    stamp: u32,
-}
-
-impl PageTerms {
-    fn start(&mut self) {
-        self.terms.clear();
-        self.chars.clear();
-        self.in_slots = 0;
-        if self.slots.is_empty() {
-            self.slots = vec![(Term::unigram('\0'), 0, 0); 1 << 12];
-            self.unigrams = vec![(0, 0); 0x10000];
-        }
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.slots.iter_mut().for_each(|s| s.1 = 0);
-            self.unigrams.fill((0, 0));
-            self.stamp = 1;
-        }
-    }
-
-    /// The page's distinct terms.
-    fn len(&self) -> usize {
-        self.chars.len() + self.terms.len()
-    }
-
-    /// Each distinct term of the page with its occurrences and whether the title has it.
-    fn for_each(&self, mut term: impl FnMut(Term, u32, bool)) {
-        for &c in &self.chars {
-            let counted = self.unigrams[usize::from(c)].1;
-            let c = char::from_u32(u32::from(c)).unwrap_or('\u{FFFD}');
-            term(Term::unigram(c), counted >> 1, counted & 1 == 1);
-        }
-        for &(t, n, in_title) in &self.terms {
-            term(t, n, in_title);
-        }
-    }
-
-    #[inline]
-    fn bump(&mut self, index: u32, in_title: bool) {
-        let entry = &mut self.terms[index as usize];
-        entry.1 += 1;
-        entry.2 |= in_title;
-    }
-
-    #[inline]
-    fn add_char(&mut self, c: char, in_title: bool) {
-        let Some(slot) = self.unigrams.get_mut(c as usize) else {
-            return self.add(Term::unigram(c), in_title);
-        };
-        if slot.0 == self.stamp {
-            slot.1 = slot.1.saturating_add(2) | u32::from(in_title);
-        } else {
-            *slot = (self.stamp, 2 | u32::from(in_title));
-            self.chars.push(c as u16);
-        }
-    }
-
-    #[inline]
-    fn slot(&self, term: Term) -> usize {
-        let bits = self.slots.len().trailing_zeros();
-        (term.raw().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
-    }
-
-    #[inline]
-    fn add(&mut self, term: Term, in_title: bool) {
-        let mask = self.slots.len() - 1;
-        let mut at = self.slot(term);
-        loop {
-            let (key, stamp, index) = self.slots[at];
-            if stamp != self.stamp {
-                break;
-            }
-            if key == term {
-                return self.bump(index, in_title);
-            }
-            at = (at + 1) & mask;
-        }
-        self.slots[at] = (term, self.stamp, self.terms.len() as u32);
-        self.terms.push((term, 1, in_title));
-        self.in_slots += 1;
-        if 2 * self.in_slots > self.slots.len() {
-            self.grow();
-        }
-    }
-
-    fn grow(&mut self) {
-        let bigger = vec![(Term::unigram('\0'), 0, 0); 2 * self.slots.len()];
-        let old = std::mem::replace(&mut self.slots, bigger);
-        let mask = self.slots.len() - 1;
-        for entry in old.into_iter().filter(|e| e.1 == self.stamp) {
-            let mut at = self.slot(entry.0);
-            while self.slots[at].1 == self.stamp {
-                at = (at + 1) & mask;
-            }
-            self.slots[at] = entry;
-        }
-    }
 }
 
 /// The records' character code and dictionary ([`dictionary`]), from the records of a sample

@@ -1,14 +1,14 @@
 //! A run of pages' postings, packed while they wait for their shard.
 //!
-//! A posting is 14 bytes as a [`Posting`], and the 10,000-article corpus has 29 million: held
-//! as such they were most of the index's memory (and on this kind of machine memory touched
-//! for the first time costs about 1.5 ms a megabyte: about what packing them costs instead).
-//! Packed, a bucket lists its terms in ascending order, each once, with the pages that use it
-//! as gaps: about 2 bytes a posting. Unpacking gives back the same postings in the same order
-//! (by term, then page), so nothing downstream sees the difference.
+//! The 10,000-article corpus has 29 million postings: held as 14-byte structures they were
+//! most of the index's memory (and on this kind of machine memory touched for the first time
+//! costs about 1.5 ms a megabyte: about what packing them costs instead). Packed (by
+//! [`RunTerms::pack`](super::run_terms::RunTerms::pack)), a bucket lists its terms in
+//! ascending order, each once, with the pages that use it as gaps: about 2 bytes a posting.
+//! Per bucket: for each term, the gap from the previous term's raw value, the number of
+//! pages, then per page the gap from the previous one (the first from the run's first page)
+//! and `tf << 1 | in title`, all as LEB128 varints.
 
-use super::Posting;
-use super::postings::write_varint;
 #[cfg(test)]
 use crate::index::Term;
 
@@ -20,38 +20,6 @@ pub(super) struct Packed {
 }
 
 impl Packed {
-    /// Packs `buckets` (each in page order, every page at least `first`); sorts them by term.
-    ///
-    /// Per bucket: for each term, the gap from the previous term's raw value, the number of
-    /// pages, then per page the gap from the previous one (the first from `first`) and
-    /// `tf << 1 | in title`, all as LEB128 varints.
-    pub(super) fn pack(first: u32, buckets: &mut [Vec<Posting>]) -> Packed {
-        let count: usize = buckets.iter().map(Vec::len).sum();
-        let mut bytes = Vec::with_capacity(count * 3);
-        let mut starts = Vec::with_capacity(buckets.len() + 1);
-        for bucket in buckets.iter_mut() {
-            starts.push(bytes.len());
-            // Stable: a term's pages stay in page order.
-            bucket.sort_by_key(|p| p.term);
-            let mut prev_term = 0u64;
-            for group in bucket.chunk_by(|a, b| { a.term } == { b.term }) {
-                let term = { group[0].term }.raw();
-                write_varint(&mut bytes, term - prev_term);
-                write_varint(&mut bytes, group.len() as u64);
-                prev_term = term;
-                let mut prev_doc = first;
-                for p in group {
-                    write_varint(&mut bytes, u64::from(p.doc - prev_doc));
-                    write_varint(&mut bytes, u64::from(p.tf()) << 1 | u64::from(p.in_title()));
-                    prev_doc = p.doc;
-                }
-            }
-        }
-        starts.push(bytes.len());
-        bytes.shrink_to_fit();
-        Packed { bytes, starts }
-    }
-
     /// The packed bytes of bucket `b`.
     pub(super) fn bucket(&self, b: usize) -> &[u8] {
         &self.bytes[self.starts[b]..self.starts[b + 1]]
@@ -68,7 +36,7 @@ pub(super) struct Reader<B> {
 }
 
 impl<B: AsRef<[u8]>> Reader<B> {
-    /// A reader of `bytes`, packed by [`Packed::pack`] with `first`.
+    /// A reader of `bytes`, a bucket packed for the run that starts at page `first`.
     pub(super) fn new(first: u32, bytes: B) -> Result<Reader<B>, Corrupt> {
         let mut reader = Reader {
             first,
@@ -125,15 +93,17 @@ impl<B: AsRef<[u8]>> Reader<B> {
     }
 }
 
-/// Appends the postings of one packed bucket to `out`, by term, then page; `first` is the
-/// one it was packed with.
+/// Appends the postings of one packed bucket to `out` as (term, page, occurrences, in the
+/// title), by term, then page; `first` is the run's first page.
 #[cfg(test)]
-pub(super) fn unpack(first: u32, bytes: &[u8], out: &mut Vec<Posting>) -> Result<(), Corrupt> {
+pub(super) fn unpack(
+    first: u32,
+    bytes: &[u8],
+    out: &mut Vec<(Term, u32, u32, bool)>,
+) -> Result<(), Corrupt> {
     let mut reader = Reader::new(first, bytes)?;
     while let Some(term) = reader.term() {
-        reader.read_term(|doc, tf, title| {
-            out.push(Posting::new(Term::from_raw(term), doc, tf, title));
-        })?;
+        reader.read_term(|doc, tf, title| out.push((Term::from_raw(term), doc, tf, title)))?;
     }
     Ok(())
 }
@@ -161,54 +131,6 @@ fn read_varint(bytes: &mut &[u8]) -> Result<u64, Corrupt> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(p: &Posting) -> (Term, u32, u16) {
-        ({ p.term }, { p.doc }, { p.tf_title })
-    }
-
-    #[test]
-    fn unpacking_gives_each_bucket_back_by_term_then_page() {
-        let p = |term, doc, tf, title| Posting::new(term, doc, tf, title);
-        let (a, b, c) = (
-            Term::trigram('劳', '模', '精'),
-            Term::unigram('𠮷'),
-            Term::bigram('工', '会'),
-        );
-        let mut buckets = vec![
-            vec![
-                p(a, 100, 1, false),
-                p(c, 100, 3, true),
-                p(a, 101, 0x7FFF, true),
-            ],
-            vec![],
-            vec![p(b, 4_000_000_000, 2, false)],
-            (100..5_000)
-                .map(|d| p(c, d, d % 7 + 1, d % 2 == 0))
-                .collect(),
-        ];
-        let mut expected: Vec<Vec<_>> = buckets
-            .iter()
-            .map(|bucket| bucket.iter().map(key).collect())
-            .collect();
-        for bucket in &mut expected {
-            bucket.sort_by_key(|k| k.0);
-        }
-        let packed = Packed::pack(100, &mut buckets);
-        assert!(
-            packed.bytes.len() < 4 * 4_905,
-            "about 2 bytes a posting, not 14: {}",
-            packed.bytes.len()
-        );
-        for (i, wanted) in expected.iter().enumerate() {
-            let mut out = Vec::new();
-            unpack(100, packed.bucket(i), &mut out).expect("decodes");
-            assert_eq!(
-                &out.iter().map(key).collect::<Vec<_>>(),
-                wanted,
-                "bucket {i}"
-            );
-        }
-    }
 
     #[test]
     fn damaged_bytes_are_an_error_not_a_panic() {

@@ -127,37 +127,34 @@ fn read_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::packed::unpack;
-    use crate::index::{Posting, Term};
+    use crate::index::BUCKETS;
+    use crate::index::Term;
+    use crate::index::run_terms::RunTerms;
 
-    fn packed(first: u32, mut buckets: Vec<Vec<Posting>>) -> (Packed, Vec<Vec<Posting>>) {
-        for bucket in &mut buckets {
-            bucket.sort_by_key(|p| p.term);
+    /// A run of `pages` pages from `first`, every page with the same terms.
+    fn packed(first: u32, pages: usize, terms: &[Term]) -> Packed {
+        let mut run = RunTerms::default();
+        run.start(first, pages);
+        for page in 0..pages {
+            run.next_page(page);
+            for &t in terms {
+                run.add(t, page % 2 == 0);
+            }
         }
-        (Packed::pack(first, &mut buckets.clone()), buckets)
+        run.pack()
     }
 
     #[test]
     fn spilled_buckets_read_back_and_the_file_goes_away() {
         let spill = Spill::default();
-        let (first, first_buckets) = packed(
-            7,
-            vec![
-                vec![Posting::new(Term::bigram('工', '会'), 7, 3, true)],
-                vec![],
-                (7..10_000)
-                    .map(|d| Posting::new(Term::trigram('劳', '模', '精'), d, 1, false))
-                    .collect(),
-            ],
-        );
-        let (second, second_buckets) = packed(
-            u32::MAX,
-            vec![
-                vec![],
-                vec![Posting::new(Term::unigram('𠮷'), u32::MAX, 0x7FFF, false)],
-                vec![],
-            ],
-        );
+        let terms = [Term::bigram('工', '会'), Term::trigram('劳', '模', '精')];
+        let first = packed(7, 10_000, &terms);
+        let second = packed(u32::MAX - 3, 2, &[Term::unigram('𠮷')]);
+        let wrote: Vec<Vec<Vec<u8>>> = [&second, &first]
+            .iter()
+            .map(|p| (0..BUCKETS).map(|b| p.bucket(b).to_vec()).collect())
+            .collect();
+        assert!(wrote[1].iter().filter(|b| !b.is_empty()).count() >= 1);
         let (Buckets::Spilled(a), Buckets::Spilled(b)) = (spill.put(first), spill.put(second))
         else {
             panic!("the temporary file could not be written");
@@ -169,15 +166,10 @@ mod tests {
             .map(|f| f.path.clone());
         let path = path.expect("a temporary file");
         assert!(path.is_file());
-        for (starts, first, buckets) in [(&b, u32::MAX, &second_buckets), (&a, 7, &first_buckets)] {
+        for (starts, buckets) in [(&b, &wrote[0]), (&a, &wrote[1])] {
             for (i, bucket) in buckets.iter().enumerate() {
-                let mut read = Vec::new();
-                let bytes = spill.read(starts, i).expect("read back");
-                unpack(first, &bytes, &mut read).expect("decodes");
-                let key = |p: &Posting| ({ p.term }, { p.doc }, { p.tf_title });
-                let read: Vec<_> = read.iter().map(key).collect();
-                let wrote: Vec<_> = bucket.iter().map(key).collect();
-                assert_eq!(read, wrote, "bucket {i}");
+                let read = spill.read(starts, i).expect("read back");
+                assert_eq!(&read, bucket, "bucket {i}");
             }
         }
         drop(spill);

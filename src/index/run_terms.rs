@@ -5,9 +5,9 @@
 //! end of the run the distinct terms are sorted by bucket and term, and the postings counted
 //! into place by term (in page order), then [`Packed`]. On the 10,000-article corpus a run of
 //! 256 pages has about 740,000 postings of 22,000 terms: this hashes a term for its bucket
-//! once a run instead of once a posting, and sorts the terms instead of the postings (the
-//! index's build took a fifth less time than with each page's terms counted apart and then
-//! scattered into buckets and sorted there).
+//! once a run instead of once a posting, and sorts the terms instead of the postings. Against
+//! each page's terms counted in a table of their own, then scattered into buckets and sorted
+//! there, the index took 12 % less CPU (the same bytes).
 //!
 //! Characters below U+10000, most of each page's text, are counted in a slot each first,
 //! without hashing, and join the run's table at the end of their page.

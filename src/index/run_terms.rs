@@ -18,7 +18,8 @@ use super::postings::write_varint;
 use super::shards::hash_term;
 use super::tokenize::Term;
 
-/// Kept from run to run on a thread, so that its memory is allocated and touched once.
+/// Reused for the runs a thread takes one after another (rayon's `map_init`), so that its
+/// memory is allocated and touched once for them.
 #[derive(Default)]
 pub(super) struct RunTerms {
     /// The run's first page and number of pages.
@@ -81,11 +82,14 @@ const MAX_TF: u32 = 0x7FFF;
 
 impl RunTerms {
     /// Starts the run of `pages` pages (at most 65,536) from page `first`; the first page is
-    /// the current one.
+    /// the current one. The pages must be new to this table: the slots of earlier runs are
+    /// told free by their pages.
     pub(super) fn start(&mut self, first: u32, pages: usize) {
         assert!(pages <= 1 << 16, "a run of {pages} pages");
-        // Page u32::MAX marks a free slot.
-        assert!(u64::from(first) + pages as u64 <= u64::from(u32::MAX));
+        assert!(
+            u64::from(first) + pages as u64 <= u64::from(u32::MAX),
+            "page u32::MAX marks a free slot"
+        );
         if self.slots.is_empty() {
             self.slots = vec![FREE; 1 << 16];
         }

@@ -255,9 +255,7 @@ impl RunTerms {
             *at += 1;
         }
 
-        // Per bucket: for each term, the gap from the previous term's raw value, the number of
-        // pages, then per page the gap from the previous one (the first from the run's first)
-        // and `tf << 1 | in title`, all as LEB128 varints (read by `packed::Reader`).
+        // In the format `packed` describes and its `Reader` reads.
         let mut bytes = Vec::with_capacity(placed.len() * 3);
         let mut starts = Vec::with_capacity(BUCKETS + 1);
         let mut r = 0;

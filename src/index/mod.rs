@@ -188,7 +188,7 @@ fn collect(
 /// Each step is parallel over all cores and works in page (or shard) order, so the bytes do
 /// not depend on the scheduling: a sample of pages → the records' code and dictionary; the
 /// pages → their compressed records and their terms, gathered by run of pages, in
-/// [`BUCKETS`] by the term's shard hash, and packed ([`run_terms`]); then the shards, merged
+/// [`BUCKETS`] by the term's shard hash, and packed (`run_terms`); then the shards, merged
 /// from those and compressed.
 pub fn build_within(docs: &[SearchDoc], budget: Budget) -> std::io::Result<Vec<IndexFile>> {
     collect(|put| build_in_runs(docs, budget, chunk_for(docs), &held, put))
